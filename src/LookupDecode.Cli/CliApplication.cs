@@ -1,0 +1,63 @@
+using System.CommandLine;
+using LookupDecode.Cli.Commands;
+
+namespace LookupDecode.Cli;
+
+/// <summary>
+/// Builds the <c>lookupdecode</c> command tree and runs it. Usage errors and every
+/// <see cref="LookupDecodeException"/> end as one line on stderr and a non-zero exit code; no stack traces.
+/// </summary>
+internal static class CliApplication
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when the input (model, prompt, cache file, option value) is at fault.</summary>
+    public const int InputError = 1;
+
+    /// <summary>Exit code when the command line itself is malformed.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code when the run was cancelled (Ctrl+C).</summary>
+    public const int Cancelled = 130;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var context = new CliContext(output, error);
+        var root = new RootCommand("LookupDecode: lossless lookup speculative decoding for GGUF models (llama.cpp through LLamaSharp).")
+        {
+            GenerateCommand.Create(context),
+        };
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0 && !IsHelpRequest(args))
+        {
+            await error.WriteLineAsync($"error: {parseResult.Errors[0].Message}").ConfigureAwait(false);
+            return UsageError;
+        }
+
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parseResult.InvokeAsync(configuration).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("cancelled").ConfigureAwait(false);
+            return Cancelled;
+        }
+        catch (LookupDecodeException exception)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+            return InputError;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
+            return InputError;
+        }
+    }
+
+    private static bool IsHelpRequest(string[] args)
+        => args.Any(argument => argument is "-h" or "--help" or "-?" or "/?" or "--version");
+}

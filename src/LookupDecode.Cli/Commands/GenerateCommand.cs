@@ -1,0 +1,50 @@
+using System.CommandLine;
+using LookupDecode.Cli.Output;
+using LookupDecode.Decoding;
+using LookupDecode.Models;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary><c>lookupdecode generate</c>: one generation with statistics, streamed or as JSON.</summary>
+internal static class GenerateCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var model = new ModelArguments();
+        var prompt = new PromptArguments();
+        var generation = new GenerationArguments();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with the result and statistics instead of streaming text." };
+
+        var command = new Command("generate", "Generate text from a prompt and report speed, drafting and memory figures.");
+        model.AddTo(command);
+        prompt.AddTo(command);
+        generation.AddTo(command);
+        command.Options.Add(json);
+
+        command.SetAction((result, cancellationToken) =>
+        {
+            var modelOptions = model.ToOptions(result);
+            var generationOptions = generation.ToOptions(result);
+            var promptText = prompt.Read(result);
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            using var session = llama.CreateSession();
+            var asJson = result.GetValue(json);
+            Action<TokenEvent>? stream = asJson ? null : token => cli.Output.Write(token.Text);
+            var outcome = session.Generate(promptText, generationOptions, stream, cancellationToken);
+            if (asJson)
+            {
+                cli.Output.WriteLine(GenerationJson.Serialize(outcome, generationOptions));
+            }
+            else
+            {
+                cli.Output.WriteLine();
+                cli.Output.Flush();
+                StatisticsReport.Write(cli.Error, outcome, generationOptions);
+            }
+
+            return Task.FromResult(CliApplication.Success);
+        });
+        return command;
+    }
+}

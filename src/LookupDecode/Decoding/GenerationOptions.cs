@@ -1,0 +1,51 @@
+using LookupDecode.Models;
+
+namespace LookupDecode.Decoding;
+
+/// <summary>What to generate and how to draft. Immutable; checked by <see cref="Validate"/> before any decoding.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Longest draft a single verify step may carry.</summary>
+    public const int MaxDraftLength = 256;
+
+    /// <summary>Most tokens to generate. Default 128.</summary>
+    public int MaxTokens { get; init; } = 128;
+
+    /// <summary>Where drafts come from. Default <see cref="DecodingMode.Greedy"/> (no drafts).</summary>
+    public DecodingMode Mode { get; init; } = DecodingMode.Greedy;
+
+    /// <summary>Most draft tokens verified per <c>llama_decode</c> (1…256). Default 10.</summary>
+    public int DraftLength { get; init; } = 10;
+
+    /// <summary>Token selection (greedy by default).</summary>
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
+
+    /// <summary>
+    /// Reproduce <c>llama-lookup</c>'s stopping rule instead of stopping exactly at <see cref="MaxTokens"/>:
+    /// finish the verified batch and stop after the batch in which the count first exceeds the limit (an
+    /// end-of-generation token likewise ends the run only after its batch). For figure-for-figure comparisons.
+    /// </summary>
+    public bool UpstreamStoppingRule { get; init; }
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (MaxTokens is < 1 or > ModelOptions.MaxContextSize)
+        {
+            throw new InvalidOptionException(nameof(MaxTokens), $"must be between 1 and {ModelOptions.MaxContextSize}, was {MaxTokens}");
+        }
+
+        if (!Enum.IsDefined(Mode))
+        {
+            throw new InvalidOptionException(nameof(Mode), $"unknown decoding mode {(int)Mode}");
+        }
+
+        if (DraftLength is < 1 or > MaxDraftLength)
+        {
+            throw new InvalidOptionException(nameof(DraftLength), $"must be between 1 and {MaxDraftLength}, was {DraftLength}");
+        }
+
+        ArgumentNullException.ThrowIfNull(Sampling);
+        Sampling.Validate();
+    }
+}

@@ -1,0 +1,55 @@
+using LookupDecode.Models;
+
+namespace LookupDecode.Decoding;
+
+/// <summary>
+/// Token selection. Temperature 0 selects the most likely token (greedy); above 0 LLamaSharp's sampler
+/// chain (top-k, top-p, min-p, temperature, seeded distribution) draws one.
+/// </summary>
+public sealed record SamplingOptions
+{
+    /// <summary>Greedy selection.</summary>
+    public static SamplingOptions Greedy { get; } = new();
+
+    /// <summary>Softmax temperature; 0 means greedy. Default 0.</summary>
+    public float Temperature { get; init; }
+
+    /// <summary>Seed of the sampler's random generator (ignored when greedy). Default 42.</summary>
+    public uint Seed { get; init; } = 42;
+
+    /// <summary>Keep only the k most likely tokens (0 = off). Default 40, as llama.cpp.</summary>
+    public int TopK { get; init; } = 40;
+
+    /// <summary>Nucleus sampling threshold. Default 0.95, as llama.cpp.</summary>
+    public float TopP { get; init; } = 0.95f;
+
+    /// <summary>Minimum probability relative to the best token. Default 0.05, as llama.cpp.</summary>
+    public float MinP { get; init; } = 0.05f;
+
+    /// <summary>True when tokens are chosen by argmax.</summary>
+    public bool IsGreedy => Temperature <= 0;
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (float.IsNaN(Temperature) || Temperature is < 0 or > 100)
+        {
+            throw new InvalidOptionException(nameof(Temperature), $"must be between 0 and 100, was {Temperature}");
+        }
+
+        if (TopK < 0)
+        {
+            throw new InvalidOptionException(nameof(TopK), $"must be 0 (off) or positive, was {TopK}");
+        }
+
+        if (float.IsNaN(TopP) || TopP is <= 0 or > 1)
+        {
+            throw new InvalidOptionException(nameof(TopP), $"must be in (0, 1], was {TopP}");
+        }
+
+        if (float.IsNaN(MinP) || MinP is < 0 or > 1)
+        {
+            throw new InvalidOptionException(nameof(MinP), $"must be in [0, 1], was {MinP}");
+        }
+    }
+}

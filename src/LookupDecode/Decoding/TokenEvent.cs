@@ -1,0 +1,11 @@
+namespace LookupDecode.Decoding;
+
+/// <summary>One generated token as it is emitted.</summary>
+/// <param name="Token">Token id.</param>
+/// <param name="Text">
+/// Text completed by this token: may be empty while a multi-byte character is split across tokens, and
+/// then includes the held-back bytes once the character completes.
+/// </param>
+/// <param name="WasDrafted">True when the token was a draft the model verified (it cost no extra decode step).</param>
+/// <param name="Index">0-based index among the generated tokens.</param>
+public readonly record struct TokenEvent(int Token, string Text, bool WasDrafted, int Index);

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using LookupDecode.Decoding;
+using LookupDecode.Gguf;
+using LookupDecode.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LookupDecode.Models;
+
+/// <summary>
+/// A GGUF model loaded into llama.cpp: weights and vocabulary, shared by every <see cref="GenerationSession"/>
+/// created from it. Owns the native model; dispose it after its sessions. Thread-safe.
+/// </summary>
+public sealed partial class LlamaModel : IDisposable
+{
+    private readonly NativeModel _native;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    private LlamaModel(NativeModel native, GgufFile file, ModelOptions options, ILogger logger, TimeSpan loadTime)
+    {
+        _native = native;
+        _logger = logger;
+        Options = options;
+        LoadTime = loadTime;
+        Info = new ModelInfo(
+            native.Name,
+            file.Architecture ?? "unknown",
+            native.Description,
+            native.VocabularySize,
+            native.TrainingContextLength,
+            native.LayerCount,
+            native.EmbeddingSize,
+            native.ParameterCount,
+            native.SizeInBytes,
+            native.HasByteFallback,
+            native.IsRecurrent);
+    }
+
+    /// <summary>Path of the GGUF file.</summary>
+    public string Path => _native.Path;
+
+    /// <summary>Options the model was loaded with; every session uses them.</summary>
+    public ModelOptions Options { get; }
+
+    /// <summary>What llama.cpp reports about the model.</summary>
+    public ModelInfo Info { get; }
+
+    /// <summary>Wall time the load took (checks included).</summary>
+    public TimeSpan LoadTime { get; }
+
+    internal NativeModel Native
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return _native;
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="path"/>. The options and the file are checked before any native call
+    /// (existence, readability, GGUF structure); any problem is a <see cref="ModelLoadException"/> naming the file.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option is out of range.</exception>
+    /// <exception cref="ModelLoadException">The file is missing, unreadable, malformed or refused by llama.cpp.</exception>
+    /// <exception cref="NativeBackendException">llama.cpp itself could not be loaded.</exception>
+    public static LlamaModel Load(string path, ModelOptions? options = null, ILogger? logger = null)
+    {
+        options ??= new ModelOptions();
+        options.Validate();
+        logger ??= NullLogger.Instance;
+        var started = Stopwatch.GetTimestamp();
+        var file = ModelFileCheck.Check(path);
+        var native = NativeModel.Load(path, options);
+        var loadTime = Stopwatch.GetElapsedTime(started);
+        var model = new LlamaModel(native, file, options, logger, loadTime);
+        LogLoaded(logger, model.Info.Name, model.Info.Description, loadTime.TotalMilliseconds, NativeRuntime.Describe());
+        return model;
+    }
+
+    /// <summary>Creates a session: one llama.cpp context of <see cref="ModelOptions.ContextSize"/> tokens.</summary>
+    public GenerationSession CreateSession() => new(this, NativeContext.Create(Native, Options), _logger);
+
+    /// <summary>Tokenizes <paramref name="text"/> as llama.cpp's examples do (BOS per model metadata, special tokens parsed).</summary>
+    /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character of the text.</exception>
+    public int[] Tokenize(string text, bool addSpecial = true, bool parseSpecial = true)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Native.Tokenize(text, addSpecial, parseSpecial);
+    }
+
+    /// <summary>Throws <see cref="Text.UnsupportedTextException"/> if <paramref name="text"/> cannot be tokenized by this model.</summary>
+    public void EnsureEncodable(string text) => Native.EnsureEncodable(text);
+
+    /// <summary>The text of <paramref name="tokens"/>; special tokens are rendered as their text unless <paramref name="renderSpecial"/> is false.</summary>
+    public string Detokenize(ReadOnlySpan<int> tokens, bool renderSpecial = true) => Native.Detokenize(tokens, renderSpecial);
+
+    /// <summary>True when <paramref name="token"/> ends generation (EOS, EOT, …).</summary>
+    public bool IsEndOfGeneration(int token) => Native.IsEndOfGeneration(token);
+
+    /// <summary>The chat template in the model's metadata, or <c>null</c>.</summary>
+    public string? ChatTemplate => Native.ChatTemplate;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _native.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}")]
+    private static partial void LogLoaded(ILogger logger, string model, string description, double milliseconds, string backend);
+}

@@ -1,0 +1,103 @@
+using LLama.Native;
+using LookupDecode.Decoding;
+using LookupDecode.Models;
+
+namespace LookupDecode.Native;
+
+/// <summary>
+/// Owns one llama.cpp inference context (<see cref="SafeLLamaContextHandle"/>: KV cache, logits, compute
+/// buffers) and the batch used to feed it. Single sequence (id 0). Not thread-safe: one generation at a time.
+/// </summary>
+internal sealed class NativeContext : IDisposable
+{
+    private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
+    private readonly SafeLLamaContextHandle _handle;
+    private readonly LLamaBatch _batch = new();
+
+    private NativeContext(NativeModel model, SafeLLamaContextHandle handle, ModelOptions options)
+    {
+        Model = model;
+        _handle = handle;
+        // llama.cpp may round the context up (to a multiple of 256); the caller's limit is the one we honour.
+        Size = Math.Min((int)handle.ContextSize, options.ContextSize);
+        BatchCapacity = Math.Min((int)handle.BatchSize, Size);
+    }
+
+    public NativeModel Model { get; }
+
+    /// <summary>Tokens the KV cache may hold: the requested context size (llama.cpp may allocate a little more).</summary>
+    public int Size { get; }
+
+    /// <summary>Most tokens one <see cref="Decode"/> call may carry.</summary>
+    public int BatchCapacity { get; }
+
+    internal SafeLLamaContextHandle Handle => _handle;
+
+    public static NativeContext Create(NativeModel model, ModelOptions options)
+    {
+        var parameters = LLamaContextParams.Default();
+        parameters.n_ctx = (uint)options.ContextSize;
+        parameters.n_batch = (uint)options.EffectiveBatchSize;
+        parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, 512);
+        parameters.n_seq_max = 1;
+        parameters.n_threads = options.EffectiveThreads;
+        parameters.n_threads_batch = options.EffectiveThreads;
+        SafeLLamaContextHandle handle;
+        try
+        {
+            handle = SafeLLamaContextHandle.Create(model.Handle, parameters);
+        }
+        catch (LLama.Exceptions.RuntimeError exception)
+        {
+            throw new NativeBackendException(
+                $"llama.cpp could not create a context of {options.ContextSize} tokens for '{model.Name}' (out of memory?).", exception);
+        }
+
+        return new NativeContext(model, handle, options);
+    }
+
+    /// <summary>Forgets everything in the KV cache.</summary>
+    public void Clear() => _handle.MemoryClear(true);
+
+    /// <summary>
+    /// Runs one <c>llama_decode</c> over <paramref name="tokens"/> placed at positions
+    /// <paramref name="startPosition"/>…; logits are kept for every position or only the last.
+    /// </summary>
+    public void Decode(ReadOnlySpan<int> tokens, int startPosition, bool logitsForAll)
+    {
+        _batch.Clear();
+        var last = tokens.Length - 1;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            _batch.Add((LLamaToken)tokens[i], startPosition + i, Sequence, logitsForAll || i == last);
+        }
+
+        var result = _handle.Decode(_batch);
+        if (result != DecodeResult.Ok)
+        {
+            throw new DecodeFailedException(result.ToString(), tokens.Length, startPosition);
+        }
+    }
+
+    /// <summary>Logits over the vocabulary for the token at <paramref name="batchIndex"/> of the last decoded batch.</summary>
+    public ReadOnlySpan<float> Logits(int batchIndex) => _handle.GetLogitsIth(batchIndex);
+
+    /// <summary>Highest position held for the sequence, or -1 when it is empty.</summary>
+    public int MaxPosition => _handle.MemorySequenceMaxPosition(Sequence).Value;
+
+    /// <summary>
+    /// Removes every KV entry at <paramref name="position"/> or later and checks that the cache really dropped
+    /// them (llama.cpp's remove returns no status through LLamaSharp; recurrent memories refuse partial removal).
+    /// </summary>
+    public void TruncateFrom(int position)
+    {
+        _handle.MemorySequenceRemove(Sequence, position, -1);
+        var maxPosition = MaxPosition;
+        if (maxPosition >= position)
+        {
+            throw new KvCacheRollbackException(position, maxPosition);
+        }
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

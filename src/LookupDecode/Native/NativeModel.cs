@@ -1,0 +1,196 @@
+using System.Text;
+using LLama.Exceptions;
+using LLama.Native;
+using LookupDecode.Models;
+using LookupDecode.Text;
+
+namespace LookupDecode.Native;
+
+/// <summary>
+/// Owns one llama.cpp model (<see cref="SafeLlamaModelHandle"/>): weights and vocabulary. Everything that
+/// needs the vocabulary (tokenize, render pieces, end-of-generation test) goes through here, so the
+/// tokenizer guard cannot be bypassed. Thread-safe for reads; contexts are created from it.
+/// </summary>
+internal sealed class NativeModel : IDisposable
+{
+    private readonly SafeLlamaModelHandle _handle;
+    private readonly bool[] _endOfGeneration;
+    private readonly VocabularyAlphabet? _alphabet;
+
+    private NativeModel(string path, SafeLlamaModelHandle handle)
+    {
+        Path = path;
+        _handle = handle;
+        var vocab = handle.Vocab;
+        VocabularySize = vocab.Count;
+        _endOfGeneration = new bool[VocabularySize];
+        var hasByteTokens = false;
+        for (var token = 0; token < VocabularySize; token++)
+        {
+            var llamaToken = (LLamaToken)token;
+            _endOfGeneration[token] = llamaToken.IsEndOfGeneration(vocab);
+            hasByteTokens |= (llamaToken.GetAttributes(vocab) & LLamaTokenAttr.Byte) != 0;
+        }
+
+        HasByteFallback = hasByteTokens || vocab.Type != LLamaVocabType.SentencePiece;
+        _alphabet = HasByteFallback ? null : BuildAlphabet();
+    }
+
+    public string Path { get; }
+
+    public string Name => System.IO.Path.GetFileName(Path);
+
+    public int VocabularySize { get; }
+
+    /// <summary>True when every character can be tokenized (byte fallback, or a tokenizer that never aborts).</summary>
+    public bool HasByteFallback { get; }
+
+    public int? BeginningOfSequence => (int?)_handle.Vocab.BOS;
+
+    public int? EndOfSequence => (int?)_handle.Vocab.EOS;
+
+    public bool AddsBeginningOfSequence => _handle.Vocab.ShouldAddBOS;
+
+    public int TrainingContextLength => _handle.ContextSize;
+
+    public int LayerCount => _handle.LayerCount;
+
+    public int EmbeddingSize => _handle.EmbeddingSize;
+
+    public bool IsRecurrent => _handle.IsRecurrent;
+
+    public string Description => _handle.Description;
+
+    public ulong SizeInBytes => _handle.SizeInBytes;
+
+    public ulong ParameterCount => _handle.ParameterCount;
+
+    internal SafeLlamaModelHandle Handle => _handle;
+
+    public static NativeModel Load(string path, ModelOptions options)
+    {
+        NativeRuntime.EnsureLoaded();
+        var parameters = LLamaModelParams.Default();
+        parameters.n_gpu_layers = options.GpuLayers < 0 ? int.MaxValue : options.GpuLayers;
+        parameters.load_mode = options.UseMemoryMap ? LLamaLoadMode.MemoryMap : LLamaLoadMode.None;
+        SafeLlamaModelHandle handle;
+        try
+        {
+            handle = SafeLlamaModelHandle.LoadFromFile(path, parameters);
+        }
+        catch (LoadWeightsFailedException exception)
+        {
+            throw new ModelLoadException(path, "llama.cpp refused the file (unsupported architecture, missing tensors or keys); run with --verbose to see llama.cpp's reason", exception);
+        }
+
+        try
+        {
+            return new NativeModel(path, handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    public bool IsEndOfGeneration(int token) => (uint)token < (uint)_endOfGeneration.Length && _endOfGeneration[token];
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/> as llama.cpp's <c>common_tokenize</c> does. Refuses, with
+    /// <see cref="UnsupportedTextException"/>, text the vocabulary cannot encode before the native tokenizer runs.
+    /// </summary>
+    public int[] Tokenize(string text, bool addSpecial, bool parseSpecial)
+    {
+        EnsureEncodable(text);
+        var tokens = _handle.Tokenize(text, addSpecial, parseSpecial, Encoding.UTF8);
+        var result = new int[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            result[i] = (int)tokens[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>Throws <see cref="UnsupportedTextException"/> if the native tokenizer would abort on <paramref name="text"/>.</summary>
+    public void EnsureEncodable(string text)
+    {
+        if (_alphabet?.FindFirstUnsupported(text) is { } problem)
+        {
+            throw new UnsupportedTextException(Name, problem.Character, problem.Position);
+        }
+    }
+
+    /// <summary>Whether <paramref name="text"/> can be tokenized without the native tokenizer aborting.</summary>
+    public bool CanEncode(string text) => _alphabet?.FindFirstUnsupported(text) is null;
+
+    /// <summary>Writes the UTF-8 bytes of a token's text; returns the byte count (may exceed the span: then nothing useful is written).</summary>
+    public int WritePiece(int token, Span<byte> destination, bool renderSpecial)
+        => (int)_handle.TokenToSpan((LLamaToken)token, destination, 0, renderSpecial);
+
+    /// <summary>The text of a sequence of tokens, special tokens rendered as their text (as llama.cpp's examples print).</summary>
+    public string Detokenize(ReadOnlySpan<int> tokens, bool renderSpecial = true)
+    {
+        var decoder = new NativeTextDecoder(this, renderSpecial);
+        foreach (var token in tokens)
+        {
+            decoder.Add(token);
+        }
+
+        return decoder.Read();
+    }
+
+    /// <summary>The chat template stored in the model, or <c>null</c>.</summary>
+    public string? ChatTemplate
+    {
+        get
+        {
+            try
+            {
+                return _handle.GetTemplate(null, strict: true);
+            }
+            catch (RuntimeError)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A metadata value as a string, or <c>null</c>.</summary>
+    public string? Metadata(string key)
+    {
+        var value = _handle.MetadataValueByKey(key);
+        return value is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : null;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private VocabularyAlphabet BuildAlphabet()
+    {
+        var codePoints = new List<int>();
+        Span<byte> piece = stackalloc byte[64];
+        for (var token = 0; token < VocabularySize; token++)
+        {
+            var attributes = ((LLamaToken)token).GetAttributes(_handle.Vocab);
+            if ((attributes & (LLamaTokenAttr.Normal | LLamaTokenAttr.UserDefined)) == 0)
+            {
+                continue;
+            }
+
+            var length = WritePiece(token, piece, renderSpecial: false);
+            if (length <= 0 || length > piece.Length)
+            {
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf8(piece[..length], out var rune, out var consumed) == System.Buffers.OperationStatus.Done
+                && consumed == length)
+            {
+                codePoints.Add(rune.Value);
+            }
+        }
+
+        return new VocabularyAlphabet(codePoints);
+    }
+}

@@ -1,0 +1,104 @@
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace LookupDecode.Native;
+
+/// <summary>
+/// The one place that loads llama.cpp. Installs the log router before the library loads (so nothing is
+/// printed before a logger is attached) and turns a load failure into <see cref="NativeBackendException"/>.
+/// </summary>
+internal static class NativeRuntime
+{
+    private static readonly Lock Gate = new();
+    private static readonly NativeLogRouter LogRouter = new();
+    private static bool _loaded;
+    private static bool _callbackInstalled;
+    private static string? _libraryPath;
+
+    public static ILogger? Logger
+    {
+        get => LogRouter.Logger;
+        set => LogRouter.Logger = value;
+    }
+
+    public static bool IsLoaded
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _loaded;
+            }
+        }
+    }
+
+    public static void UseLibrary(string libllamaPath)
+    {
+        lock (Gate)
+        {
+            if (_loaded || NativeLibraryConfig.LLama.LibraryHasLoaded)
+            {
+                throw new InvalidOperationException("llama.cpp is already loaded; choose the library before the first model is loaded.");
+            }
+
+            if (!File.Exists(libllamaPath))
+            {
+                throw new FileNotFoundException($"No llama.cpp library at '{libllamaPath}'.", libllamaPath);
+            }
+
+            NativeLibraryConfig.LLama.WithLibrary(libllamaPath);
+            _libraryPath = libllamaPath;
+        }
+    }
+
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            InstallLogCallback();
+            try
+            {
+                NativeApi.llama_empty_call();
+            }
+            catch (Exception exception) when (exception is DllNotFoundException or TypeInitializationException
+                                                  or EntryPointNotFoundException or BadImageFormatException
+                                                  or LLama.Exceptions.RuntimeError)
+            {
+                throw new NativeBackendException(
+                    "llama.cpp could not be loaded" + (_libraryPath is null ? "" : $" from '{_libraryPath}'")
+                    + ". Check that the LLamaSharp backend package matches this machine (see native/README.md).",
+                    exception);
+            }
+
+            _loaded = true;
+        }
+    }
+
+    /// <summary>Describes the loaded native library (path, instruction set, GPU support).</summary>
+    public static string Describe()
+    {
+        EnsureLoaded();
+        var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
+        var description = library?.Metadata?.ToString() ?? "llama.cpp (unknown build)";
+        var gpu = NativeApi.llama_supports_gpu_offload() ? "GPU offload available" : "CPU only";
+        return $"{description}; {gpu}";
+    }
+
+    private static void InstallLogCallback()
+    {
+        if (_callbackInstalled)
+        {
+            return;
+        }
+
+        // Registered before the first native call so that loading itself is already routed (or silenced).
+        NativeLibraryConfig.All.WithLogCallback(LogRouter.OnNativeLog);
+        NativeLogConfig.llama_log_set(LogRouter.OnNativeLog);
+        _callbackInstalled = true;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using LookupDecode.Tests.Support;
+
+namespace LookupDecode.Tests.Cli;
+
+[Collection(SharedModelsCollection.Name)]
+public sealed class GenerateCommandTests(SharedModels models)
+{
+    private static readonly string[] RequiredJsonFields =
+    [
+        "mode", "n_draft", "prompt_tokens", "n_predict", "n_drafted", "n_accept", "accept_percent", "mean_accept_length",
+        "decode_calls", "tokens_per_second", "peak_memory_mb", "tokens", "text",
+    ];
+
+    [ModelFact]
+    public async Task Json_output_has_every_documented_field_and_the_greedy_tokens()
+    {
+        var modelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K));
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", modelPath, "--prompt", "Once upon a time", "--max-tokens", "24", "--ctx", "2048", "--threads", "2", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var root = document.RootElement;
+        Assert.All(RequiredJsonFields, field => Assert.True(root.TryGetProperty(field, out _), $"missing {field}"));
+        Assert.Equal("greedy", root.GetProperty("mode").GetString());
+        using var session = models.Get(TestModelNames.Stories260K).CreateSession();
+        var expected = session.Generate("Once upon a time", new LookupDecode.Decoding.GenerationOptions { MaxTokens = 24 });
+        Assert.Equal(expected.Tokens, root.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()));
+        Assert.Equal(expected.Text, root.GetProperty("text").GetString());
+    }
+
+    [ModelFact]
+    public async Task Streamed_output_is_the_generated_text_and_statistics_go_to_stderr()
+    {
+        var modelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K));
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "-m", modelPath, "-f", TestPaths.Prompt("tiny-once"), "-n", "16", "--threads", "2");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith(", there was a little girl", output, StringComparison.Ordinal);
+        Assert.Contains("decoded    16 tokens", error, StringComparison.Ordinal);
+        Assert.Contains("peak memory", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--draft", "0")]
+    [InlineData("--draft", "257")]
+    [InlineData("--max-tokens", "0")]
+    [InlineData("--ctx", "4")]
+    [InlineData("--temp", "-1")]
+    public async Task Out_of_range_option_is_a_one_line_error(string option, string value)
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", "unused.gguf", "--prompt", "hi", option, value);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Empty(output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(option, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_prompt_is_a_one_line_usage_error()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("generate", "--model", "unused.gguf");
+
+        Assert.Equal(2, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("--prompt", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unreadable_prompt_file_is_a_one_line_error()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "generate", "--model", "unused.gguf", "--prompt-file", "/nonexistent/prompt.txt");
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("/nonexistent/prompt.txt", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_model_file_is_a_one_line_error_naming_it()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("generate", "--model", "/nonexistent/model.gguf", "--prompt", "hi");
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("/nonexistent/model.gguf", error, StringComparison.Ordinal);
+    }
+}

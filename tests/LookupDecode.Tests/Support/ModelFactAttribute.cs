@@ -1,0 +1,19 @@
+namespace LookupDecode.Tests.Support;
+
+/// <summary>A fact that needs the test models (and fixtures); skipped with the reason when they are absent.</summary>
+public sealed class ModelFactAttribute : FactAttribute
+{
+    public ModelFactAttribute()
+    {
+        Skip = TestPaths.MissingFixturesReason;
+    }
+}
+
+/// <summary>A theory that needs the test models (and fixtures); skipped with the reason when they are absent.</summary>
+public sealed class ModelTheoryAttribute : TheoryAttribute
+{
+    public ModelTheoryAttribute()
+    {
+        Skip = TestPaths.MissingFixturesReason;
+    }
+}
