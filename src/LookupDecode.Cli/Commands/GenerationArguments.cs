@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LookupDecode.Decoding;
+using LookupDecode.Drafting;
 using LookupDecode.Models;
 
 namespace LookupDecode.Cli.Commands;
@@ -25,6 +26,34 @@ internal sealed class GenerationArguments
         DefaultValueFactory = _ => 10,
     };
 
+    public Option<int> NgramMax { get; } = new("--ngram-max")
+    {
+        Description = $"prompt-lookup: longest suffix n-gram to match, tried first (1-{PromptLookupOptions.MaxSupportedNgramSize}).",
+        DefaultValueFactory = _ => 3,
+    };
+
+    public Option<int> NgramMin { get; } = new("--ngram-min")
+    {
+        Description = "prompt-lookup: shortest suffix n-gram to match.",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<string> Match { get; } = new("--match")
+    {
+        Description = "prompt-lookup: continue the earliest (Hugging Face) or most recent (llama.cpp ngram-simple) occurrence.",
+        DefaultValueFactory = _ => "earliest",
+    };
+
+    public Option<FileInfo?> StaticCache { get; } = new("--static-cache")
+    {
+        Description = "lookup: static n-gram cache (llama-lookup-create output; llama-lookup -lcs).",
+    };
+
+    public Option<FileInfo?> DynamicCache { get; } = new("--dynamic-cache")
+    {
+        Description = "lookup: dynamic n-gram cache, read if present and saved back after the run (llama-lookup -lcd).",
+    };
+
     public Option<float> Temperature { get; } = new("--temp")
     {
         Description = "Sampling temperature; 0 = greedy.",
@@ -45,9 +74,15 @@ internal sealed class GenerationArguments
     public Command AddTo(Command command)
     {
         Mode.AcceptOnlyFromAmong(ModeNames.All);
+        Match.AcceptOnlyFromAmong("earliest", "recent");
         command.Options.Add(MaxTokens);
         command.Options.Add(Mode);
         command.Options.Add(Draft);
+        command.Options.Add(NgramMax);
+        command.Options.Add(NgramMin);
+        command.Options.Add(Match);
+        command.Options.Add(StaticCache);
+        command.Options.Add(DynamicCache);
         command.Options.Add(Temperature);
         command.Options.Add(Seed);
         command.Options.Add(UpstreamLimit);
@@ -62,6 +97,13 @@ internal sealed class GenerationArguments
             Mode = ModeNames.Parse(result.GetValue(Mode)!),
             DraftLength = result.GetValue(Draft),
             UpstreamStoppingRule = result.GetValue(UpstreamLimit),
+            PromptLookup = new PromptLookupOptions
+            {
+                MaxNgramSize = result.GetValue(NgramMax),
+                MinNgramSize = result.GetValue(NgramMin),
+                Match = result.GetValue(Match) == "recent" ? PromptLookupMatch.MostRecent : PromptLookupMatch.Earliest,
+            },
+            Lookup = LoadCaches(result),
             Sampling = new SamplingOptions { Temperature = result.GetValue(Temperature), Seed = result.GetValue(Seed) },
         };
         try
@@ -76,8 +118,21 @@ internal sealed class GenerationArguments
         return options;
     }
 
+    private LookupCacheOptions LoadCaches(ParseResult result)
+    {
+        var staticPath = result.GetValue(StaticCache)?.FullName;
+        if (staticPath is not null && !File.Exists(staticPath))
+        {
+            throw new InvalidOptionException(StaticCache.Name, $"'{staticPath}' does not exist");
+        }
+
+        return LookupCacheOptions.FromFiles(staticPath, result.GetValue(DynamicCache)?.FullName);
+    }
+
     private string FlagFor(string property) => property switch
     {
+        nameof(PromptLookupOptions.MaxNgramSize) => NgramMax.Name,
+        nameof(PromptLookupOptions.MinNgramSize) => NgramMin.Name,
         nameof(GenerationOptions.MaxTokens) => MaxTokens.Name,
         nameof(GenerationOptions.DraftLength) => Draft.Name,
         nameof(GenerationOptions.Mode) => Mode.Name,

@@ -26,9 +26,10 @@ internal sealed class DecodingLoop
         IDraftSource? drafter,
         ITokenSelector selector,
         Action<TokenEvent>? onToken,
+        string? fallback,
         CancellationToken cancellationToken)
     {
-        var run = new RunState(context, options, drafter, selector, onToken);
+        var run = new RunState(context, options, drafter, selector, onToken) { Fallback = fallback };
         ThrowIfCancelled(run, cancellationToken);
         PeakMemory.Reset();
         context.Clear();

@@ -1,3 +1,4 @@
+using LookupDecode.Drafting;
 using LookupDecode.Models;
 
 namespace LookupDecode.Decoding;
@@ -16,6 +17,12 @@ public sealed record GenerationOptions
 
     /// <summary>Most draft tokens verified per <c>llama_decode</c> (1…256). Default 10.</summary>
     public int DraftLength { get; init; } = 10;
+
+    /// <summary>Prompt-lookup settings (used in <see cref="DecodingMode.PromptLookup"/>).</summary>
+    public PromptLookupOptions PromptLookup { get; init; } = new();
+
+    /// <summary>Static and dynamic n-gram caches (used in <see cref="DecodingMode.Lookup"/>).</summary>
+    public LookupCacheOptions Lookup { get; init; } = new();
 
     /// <summary>Token selection (greedy by default).</summary>
     public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
@@ -47,5 +54,8 @@ public sealed record GenerationOptions
 
         ArgumentNullException.ThrowIfNull(Sampling);
         Sampling.Validate();
+        ArgumentNullException.ThrowIfNull(PromptLookup);
+        PromptLookup.Validate();
+        ArgumentNullException.ThrowIfNull(Lookup);
     }
 }

@@ -1,6 +1,7 @@
 using LookupDecode.Drafting;
 using LookupDecode.Models;
 using LookupDecode.Native;
+using LookupDecode.Ngrams;
 using Microsoft.Extensions.Logging;
 
 namespace LookupDecode.Decoding;
@@ -84,8 +85,8 @@ public sealed class GenerationSession : IDisposable
         try
         {
             using var selector = CreateSelector(options.Sampling);
-            var drafter = CreateDrafter(options);
-            return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, cancellationToken);
+            var drafter = CreateDrafter(options, out var fallback);
+            return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
         }
         finally
         {
@@ -99,8 +100,22 @@ public sealed class GenerationSession : IDisposable
     private ITokenSelector CreateSelector(SamplingOptions sampling)
         => sampling.IsGreedy ? new GreedySelector(_context) : new NativeSampler(_context, sampling);
 
-    private IDraftSource? CreateDrafter(GenerationOptions options)
+    /// <summary>Measures <see cref="LlamaModel.BatchLogitDifference"/> on this session's context (which it leaves empty).</summary>
+    internal float MeasureBatchLogitDifference()
     {
+        var seed = Model.Tokenize("Once upon a time, there was", addSpecial: true, parseSpecial: false);
+        Span<int> probe = stackalloc int[8];
+        for (var i = 0; i < probe.Length; i++)
+        {
+            probe[i] = seed[i % seed.Length];
+        }
+
+        return _context.MaxBatchLogitDifference(probe);
+    }
+
+    private IDraftSource? CreateDrafter(GenerationOptions options, out string? fallback)
+    {
+        fallback = null;
         if (options.Mode == DecodingMode.Greedy)
         {
             return null;
@@ -108,10 +123,36 @@ public sealed class GenerationSession : IDisposable
 
         if (Model.Info.IsRecurrent)
         {
-            _logger.LogWarning("{Model} is recurrent: its memory cannot roll back rejected drafts, so {Mode} runs as plain decoding.", Model.Info.Name, options.Mode);
+            fallback = $"{Model.Info.Name} is recurrent: its memory cannot roll back rejected drafts, so it runs as plain decoding.";
+            _logger.LogWarning("{Fallback}", fallback);
             return null;
         }
 
-        throw new InvalidOptionException(nameof(options.Mode), $"{options.Mode} is not available yet");
+        if (!options.Sampling.IsGreedy && options.Sampling.SeedExact && Model.BatchLogitDifference(this) is var difference and > 0)
+        {
+            fallback = $"batched logits of {Model.Info.Name} differ from single-token logits by up to {difference:G3} on this backend, "
+                       + "so sampled drafts could change individual draws; ran plain sampling to stay identical to it with the same seed "
+                       + "(SamplingOptions.SeedExact = false drafts anyway, distribution-preserving).";
+            return null;
+        }
+
+        if (options.Mode == DecodingMode.PromptLookup)
+        {
+            return new PromptLookupDrafter(options.PromptLookup, Model.IsEndOfGeneration);
+        }
+
+        var caches = options.Lookup;
+        CheckFitsVocabulary(caches.StaticCache, "static cache");
+        CheckFitsVocabulary(caches.DynamicCache, "dynamic cache");
+        return new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache, caches.DynamicCacheSavePath);
+    }
+
+    private void CheckFitsVocabulary(NgramCache? cache, string what)
+    {
+        if (cache is not null && cache.MaxTokenId >= Model.Info.VocabularySize)
+        {
+            throw new InvalidOptionException(what,
+                $"holds token id {cache.MaxTokenId} but {Model.Info.Name} has {Model.Info.VocabularySize} tokens: it was made with another tokenizer");
+        }
     }
 }

@@ -26,6 +26,16 @@ public sealed record SamplingOptions
     /// <summary>Minimum probability relative to the best token. Default 0.05, as llama.cpp.</summary>
     public float MinP { get; init; } = 0.05f;
 
+    /// <summary>
+    /// With a temperature above 0 and drafting on: insist that the output equals plain sampling with the same seed.
+    /// When the model's batched logits are not bit-identical to single-token logits (see
+    /// <see cref="Models.LlamaModel.BatchLogitDifference"/>), drafting is then switched off for sampled runs (and the
+    /// statistics say so). Set to false to draft anyway: every token is still sampled from the model's own distribution
+    /// at its position (speculative sampling stays distribution-preserving), but an individual draw close to a
+    /// probability boundary may differ from plain decoding's. Default true.
+    /// </summary>
+    public bool SeedExact { get; init; } = true;
+
     /// <summary>True when tokens are chosen by argmax.</summary>
     public bool IsGreedy => Temperature <= 0;
 
