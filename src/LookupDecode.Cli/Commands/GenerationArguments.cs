@@ -66,6 +66,11 @@ internal sealed class GenerationArguments
         DefaultValueFactory = _ => 42u,
     };
 
+    public Option<bool> AllowSamplingDrift { get; } = new("--allow-sampling-drift")
+    {
+        Description = "With --temp > 0, draft even where batched logits are not bit-identical to single-token ones (distribution-preserving, not seed-identical).",
+    };
+
     public Option<bool> UpstreamLimit { get; } = new("--upstream-limit")
     {
         Description = "Stop as llama-lookup does: after the verified batch in which the count first exceeds --max-tokens.",
@@ -85,6 +90,7 @@ internal sealed class GenerationArguments
         command.Options.Add(DynamicCache);
         command.Options.Add(Temperature);
         command.Options.Add(Seed);
+        command.Options.Add(AllowSamplingDrift);
         command.Options.Add(UpstreamLimit);
         return command;
     }
@@ -104,7 +110,12 @@ internal sealed class GenerationArguments
                 Match = result.GetValue(Match) == "recent" ? PromptLookupMatch.MostRecent : PromptLookupMatch.Earliest,
             },
             Lookup = LoadCaches(result),
-            Sampling = new SamplingOptions { Temperature = result.GetValue(Temperature), Seed = result.GetValue(Seed) },
+            Sampling = new SamplingOptions
+            {
+                Temperature = result.GetValue(Temperature),
+                Seed = result.GetValue(Seed),
+                SeedExact = !result.GetValue(AllowSamplingDrift),
+            },
         };
         try
         {

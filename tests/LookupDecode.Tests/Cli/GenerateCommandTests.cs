@@ -92,4 +92,77 @@ public sealed class GenerateCommandTests(SharedModels models)
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.Contains("/nonexistent/model.gguf", error, StringComparison.Ordinal);
     }
+
+    [ModelFact]
+    public async Task Lookup_mode_with_the_upstream_limit_reports_upstream_figures()
+    {
+        var run = UpstreamRun.Load("llama-2-tiny-random.story.draft10.json");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("llama-2-tiny-random.gguf"), "--prompt-file", TestPaths.Prompt("story"),
+            "--mode", "lookup", "--draft", "10", "--max-tokens", "64", "--upstream-limit", "--ctx", "2048", "--threads", "2", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var root = document.RootElement;
+        Assert.Equal("lookup", root.GetProperty("mode").GetString());
+        Assert.Equal(10, root.GetProperty("n_draft").GetInt32());
+        Assert.Equal(run.Predicted, root.GetProperty("n_predict").GetInt32());
+        Assert.Equal(run.Drafted, root.GetProperty("n_drafted").GetInt32());
+        Assert.Equal(run.Accepted, root.GetProperty("n_accept").GetInt32());
+    }
+
+    [ModelFact]
+    public async Task Static_and_dynamic_cache_options_reproduce_the_upstream_cache_run()
+    {
+        using var temp = new TempDirectory();
+        var run = UpstreamRun.Load("stories260K.tiny-dog.draft10.static-dynamic.json");
+        var dynamicPath = temp.File("dynamic.lcd.bin");
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt-file", TestPaths.Prompt("tiny-dog"),
+            "--mode", "lookup", "--draft", "10", "--max-tokens", "64", "--upstream-limit", "--threads", "2", "--json",
+            "--static-cache", TestPaths.Fixture("upstream", run.StaticCache!), "--dynamic-cache", dynamicPath);
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal(run.Drafted, document.RootElement.GetProperty("n_drafted").GetInt32());
+        Assert.Equal(run.Accepted, document.RootElement.GetProperty("n_accept").GetInt32());
+        var saved = LookupDecode.Ngrams.NgramCache.Load(dynamicPath);
+        Assert.True(saved.ContentEquals(LookupDecode.Ngrams.NgramCache.Load(TestPaths.Fixture("upstream", "stories260K.tiny-dog.dynamic.lcd.bin"))));
+    }
+
+    [ModelFact]
+    public async Task Truncated_static_cache_is_a_one_line_error_with_the_offset()
+    {
+        using var temp = new TempDirectory();
+        var original = File.ReadAllBytes(TestPaths.Fixture("upstream", "static-corpus.lcs.bin"));
+        var truncated = temp.File("truncated.lcs.bin");
+        File.WriteAllBytes(truncated, original.AsSpan(0, original.Length - 3).ToArray());
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("llama-2-tiny-random.gguf"), "--prompt", "hi", "--mode", "lookup", "--static-cache", truncated);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("byte offset", error, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public async Task Prompt_lookup_mode_generates_the_greedy_tokens()
+    {
+        var modelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.TinyRandom));
+        using var session = models.Get(TestModelNames.TinyRandom).CreateSession();
+        var expected = session.Generate(LookupDecode.Text.PromptFile.ReadText(TestPaths.Prompt("summarize-article")),
+            new LookupDecode.Decoding.GenerationOptions { MaxTokens = 48 });
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "-m", modelPath, "-f", TestPaths.Prompt("summarize-article"), "-n", "48", "--mode", "prompt-lookup",
+            "--ngram-max", "2", "--match", "recent", "--ctx", "2048", "--threads", "2", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        Assert.Equal(expected.Tokens, document.RootElement.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()));
+        Assert.True(document.RootElement.GetProperty("n_accept").GetInt32() > 0);
+    }
 }
