@@ -1,11 +1,22 @@
 // LookupDecode build and bench pipeline.
 //   dotnet tool restore && dotnet cake                      -> Build + Test
-//   dotnet cake --target=Bench                              -> BenchmarkDotNet micro suite
-// Options: --configuration=Release (default), --bench-filter='*' (BenchmarkDotNet filter).
+//   dotnet cake --target=Bench                              -> BenchmarkDotNet micro suite (artifacts/bench-micro)
+//   dotnet cake --target=BenchE2E [--model=M]               -> end-to-end suite + plots (artifacts/bench-e2e)
+//   dotnet cake --target=CompareUpstream [--model=M]        -> the same, beside upstream llama-lookup
+//   dotnet cake --target=Pack                               -> NuGet packages (artifacts/packages)
+// Options: --configuration=Release, --bench-filter='*', --bench-job=short (BenchmarkDotNet job), --model=PATH (default: a synthetic llama-1b Q4_0 written
+// into artifacts/models), --drafts=1,3,10, --modes=lookup,prompt-lookup, --max-tokens=128, --repeat=3, --threads=N.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchFilter = Argument("bench-filter", "*");
+var benchJob = Argument("bench-job", "short");
+var benchModel = Argument("model", "");
+var drafts = Argument("drafts", "1,3,10");
+var modes = Argument("modes", "lookup,prompt-lookup");
+var maxTokens = Argument("max-tokens", "128");
+var repeat = Argument("repeat", "3");
+var threads = Argument("threads", System.Environment.ProcessorCount.ToString());
 
 var solution = "./LookupDecode.sln";
 var artifacts = Directory("./artifacts");
@@ -60,11 +71,101 @@ Task("Bench")
         Configuration = configuration,
         NoBuild = true,
         NoRestore = true,
-        ArgumentCustomization = args => args.Append("--").Append("--filter").AppendQuoted(benchFilter)
+        ArgumentCustomization = args => args.Append("--").Append("--filter").AppendQuoted(benchFilter).Append("--job").Append(benchJob)
             .Append("--artifacts").AppendQuoted(MakeAbsolute(artifacts + Directory("bench-micro")).FullPath),
     };
     UseSharedTestData(settings);
     DotNetRun("./bench/LookupDecode.Benchmarks/LookupDecode.Benchmarks.csproj", settings);
+});
+
+// The model the end-to-end targets run on: --model, else a synthetic llama-1b Q4_0 (written once, ~640 MB).
+string BenchModel()
+{
+    if (!string.IsNullOrEmpty(benchModel))
+    {
+        return MakeAbsolute(File(benchModel)).FullPath;
+    }
+
+    var synthetic = MakeAbsolute(artifacts + Directory("models") + File("synth-llama-1b-q4_0.gguf")).FullPath;
+    if (!FileExists(synthetic))
+    {
+        DotNetRun("./src/LookupDecode.Cli/LookupDecode.Cli.csproj", new DotNetRunSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            ArgumentCustomization = args => args.Append("--").Append("model").Append("synth").Append("--shape").Append("llama-1b")
+                .Append("--type").Append("q4_0").Append("--out").AppendQuoted(synthetic),
+        });
+    }
+
+    return synthetic;
+}
+
+void RunEndToEnd(string outputName, string upstreamBin)
+{
+    var model = BenchModel();
+    var settings = new DotNetRunSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        ArgumentCustomization = args =>
+        {
+            args.Append("--").Append("e2e").Append("--model").AppendQuoted(model)
+                .Append("--drafts").Append(drafts).Append("--modes").Append(modes)
+                .Append("--max-tokens").Append(maxTokens).Append("--repeat").Append(repeat).Append("--threads").Append(threads)
+                .Append("--out").AppendQuoted(MakeAbsolute(artifacts + Directory(outputName)).FullPath);
+            if (!string.IsNullOrEmpty(upstreamBin))
+            {
+                args.Append("--upstream-bin").AppendQuoted(upstreamBin);
+            }
+
+            return args;
+        },
+    };
+    UseSharedTestData(settings);
+    DotNetRun("./bench/LookupDecode.Benchmarks/LookupDecode.Benchmarks.csproj", settings);
+}
+
+Task("BenchE2E")
+    .IsDependentOn("Build")
+    .Does(() => RunEndToEnd("bench-e2e", ""));
+
+Task("FetchUpstream")
+    .Does(() =>
+{
+    if (FileExists("./native/upstream/bin/llama-lookup"))
+    {
+        return;
+    }
+
+    var exitCode = StartProcess("bash", new ProcessSettings { Arguments = "native/fetch-upstream-tools.sh" });
+    if (exitCode != 0)
+    {
+        throw new CakeException($"native/fetch-upstream-tools.sh failed with exit code {exitCode}");
+    }
+});
+
+Task("CompareUpstream")
+    .IsDependentOn("Build")
+    .IsDependentOn("FetchUpstream")
+    .Does(() => RunEndToEnd("bench-e2e-upstream", MakeAbsolute(Directory("./native/upstream/bin")).FullPath));
+
+Task("Pack")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    foreach (var project in GetFiles("./src/**/*.csproj"))
+    {
+        DotNetPack(project.FullPath, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            NoBuild = true,
+            NoRestore = true,
+            OutputDirectory = artifacts + Directory("packages"),
+        });
+    }
 });
 
 Task("Default").IsDependentOn("Test");

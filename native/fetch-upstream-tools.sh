@@ -67,6 +67,12 @@ if [ -z "$cpu_backend" ]; then
   cpu_backend="$(find "$backends" -name 'libggml-cpu-*.so' | head -n 1)"
 fi
 
+# Lets llama.cpp's logging thread flush before exit (see linger.c); skipped without a C compiler.
+preload=""
+if command -v cc >/dev/null 2>&1 && cc -shared -fPIC -O2 "$here/linger.c" -o "$prefix/liblinger.so"; then
+  preload="$prefix/liblinger.so"
+fi
+
 mkdir -p "$prefix/bin"
 for tool in "$root"/usr/bin/llama-* "$root"/usr/libexec/llama.cpp/*/llama-* "$root"/usr/lib/llama.cpp/*/llama-*; do
   [ -f "$tool" ] && [ -x "$tool" ] || continue
@@ -75,7 +81,7 @@ for tool in "$root"/usr/bin/llama-* "$root"/usr/libexec/llama.cpp/*/llama-* "$ro
 #!/usr/bin/env bash
 # Runs upstream $name from $root through its own loader and libraries.
 export GGML_BACKEND_PATH="\${GGML_BACKEND_PATH:-$cpu_backend}"
-exec "$loader" --library-path "$libs:$libs/llama:$libs/ggml" "$tool" "\$@"
+exec "$loader" --library-path "$libs:$libs/llama:$libs/ggml" ${preload:+--preload "$preload"} "$tool" "\$@"
 WRAPPER
   chmod +x "$prefix/bin/$name"
 done

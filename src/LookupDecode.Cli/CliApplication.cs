@@ -15,18 +15,25 @@ internal static class CliApplication
     /// <summary>Exit code when the input (model, prompt, cache file, option value) is at fault.</summary>
     public const int InputError = 1;
 
+    /// <summary>Exit code of <c>compare</c> when a mode did not reproduce greedy's tokens (an exactness failure).</summary>
+    public const int NotIdentical = 3;
+
     /// <summary>Exit code when the command line itself is malformed.</summary>
     public const int UsageError = 2;
 
     /// <summary>Exit code when the run was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        var context = new CliContext(output, error);
+        var context = new CliContext(output, error, input);
         var root = new RootCommand("LookupDecode: lossless lookup speculative decoding for GGUF models (llama.cpp through LLamaSharp).")
         {
             GenerateCommand.Create(context),
+            CompareCommand.Create(context),
+            CacheCommand.Create(context),
+            ModelCommand.Create(context),
+            ChatCommand.Create(context),
         };
 
         var parseResult = root.Parse(args);

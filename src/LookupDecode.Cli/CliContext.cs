@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 namespace LookupDecode.Cli;
 
 /// <summary>Where a command writes, and how it logs. Commands get it instead of touching <see cref="Console"/>.</summary>
-internal sealed class CliContext(TextWriter output, TextWriter error)
+internal sealed class CliContext(TextWriter output, TextWriter error, TextReader? input = null)
 {
+    public TextReader Input { get; } = input ?? Console.In;
+
     public TextWriter Output { get; } = output;
 
     public TextWriter Error { get; } = error;

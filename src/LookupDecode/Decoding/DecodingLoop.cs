@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Text;
 using LookupDecode.Diagnostics;
 using LookupDecode.Drafting;
 using LookupDecode.Native;
+using LookupDecode.Text;
 
 namespace LookupDecode.Decoding;
 
@@ -202,16 +204,30 @@ internal sealed class DecodingLoop
             run.DraftTicks += Stopwatch.GetTimestamp() - start;
         }
 
-        if (run.OnToken is { } onToken)
+        if (run.TextDecoder is { } decoder)
         {
-            run.TextDecoder!.Add(token);
-            onToken(new TokenEvent(token, run.TextDecoder.Read(), wasDrafted, run.Generated.Count - 1));
+            decoder.Add(token);
+            var piece = decoder.Read();
+            if (run.StopFilter is { } filter)
+            {
+                piece = filter.Push(piece);
+                run.Text!.Append(piece);
+                run.StopSequenceSeen |= filter.Stopped;
+            }
+
+            run.OnToken?.Invoke(new TokenEvent(token, piece, wasDrafted, run.Generated.Count - 1));
         }
     }
 
     /// <summary>Decides, after <paramref name="token"/> was emitted, whether the run goes on; sets the stop reason if not.</summary>
     private static bool ShouldContinueAfter(RunState run, int token)
     {
+        if (run.StopSequenceSeen)
+        {
+            run.StopReason = StopReason.StopSequence;
+            return false;
+        }
+
         if (run.Options.UpstreamStoppingRule)
         {
             // llama-lookup checks only between batches: n_predict > limit, or an EOG seen anywhere in the batch.
@@ -264,7 +280,9 @@ internal sealed class DecodingLoop
             DraftingFallback = run.Fallback,
         };
         var tokens = run.Generated.ToArray();
-        var text = run.Context.Model.Detokenize(tokens);
+        var text = run.StopFilter is { } filter
+            ? run.Text!.Append(filter.Flush()).ToString()
+            : run.Context.Model.Detokenize(tokens, run.Options.RenderSpecialTokens);
         return new GenerationResult(tokens, text, reason, statistics);
     }
 
@@ -281,7 +299,12 @@ internal sealed class DecodingLoop
         public IDraftSource? Drafter { get; set; } = drafter;
         public ITokenSelector Selector { get; } = selector;
         public Action<TokenEvent>? OnToken { get; } = onToken;
-        public NativeTextDecoder? TextDecoder { get; } = onToken is null ? null : new NativeTextDecoder(context.Model, renderSpecial: true);
+        public StopSequenceFilter? StopFilter { get; } = options.StopSequences.Count == 0 ? null : new StopSequenceFilter(options.StopSequences);
+        public StringBuilder? Text { get; } = options.StopSequences.Count == 0 ? null : new StringBuilder();
+        public NativeTextDecoder? TextDecoder { get; } = onToken is null && options.StopSequences.Count == 0
+            ? null
+            : new NativeTextDecoder(context.Model, options.RenderSpecialTokens);
+        public bool StopSequenceSeen { get; set; }
         public long Start { get; } = Stopwatch.GetTimestamp();
         public long PromptEnd { get; set; }
         public List<int> Generated { get; set; } = [];

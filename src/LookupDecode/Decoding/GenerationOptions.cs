@@ -24,6 +24,19 @@ public sealed record GenerationOptions
     /// <summary>Static and dynamic n-gram caches (used in <see cref="DecodingMode.Lookup"/>).</summary>
     public LookupCacheOptions Lookup { get; init; } = new();
 
+    /// <summary>
+    /// Texts that end generation when they appear in the output (matched on text, across token boundaries). The
+    /// result's text stops before the first one; streamed pieces never contain any part of one (a piece that might begin
+    /// one is held back until it is decided).
+    /// </summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>
+    /// Render special tokens (BOS, EOS, control tokens) as their text, as llama.cpp's examples print them (default), or
+    /// leave them out of the text (what a chat reply wants). Tokens are reported either way.
+    /// </summary>
+    public bool RenderSpecialTokens { get; init; } = true;
+
     /// <summary>Token selection (greedy by default).</summary>
     public SamplingOptions Sampling { get; init; } = SamplingOptions.Greedy;
 
@@ -57,5 +70,10 @@ public sealed record GenerationOptions
         ArgumentNullException.ThrowIfNull(PromptLookup);
         PromptLookup.Validate();
         ArgumentNullException.ThrowIfNull(Lookup);
+        ArgumentNullException.ThrowIfNull(StopSequences);
+        if (StopSequences.Count > 64 || StopSequences.Any(stop => stop is null || stop.Length > 1024))
+        {
+            throw new InvalidOptionException(nameof(StopSequences), "at most 64 sequences of at most 1024 characters each");
+        }
     }
 }

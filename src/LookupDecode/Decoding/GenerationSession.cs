@@ -32,6 +32,15 @@ public sealed class GenerationSession : IDisposable
     /// <summary>Tokens the context holds (prompt + generated).</summary>
     public int ContextSize => _context.Size;
 
+    /// <summary>
+    /// Tokens llama.cpp allocated for the context: the requested size rounded up (to a multiple of 256). Upstream tools
+    /// that work in context-sized chunks (llama-lookup-stats) use this size.
+    /// </summary>
+    public int AllocatedContextSize => _context.AllocatedSize;
+
+    /// <summary>The native context, for measurements in this assembly (calibration).</summary>
+    internal NativeContext Context => _context;
+
     /// <summary>Tokenizes <paramref name="prompt"/> and generates; see <see cref="Generate(ReadOnlySpan{int}, GenerationOptions?, Action{TokenEvent}?, CancellationToken)"/>.</summary>
     /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character of the prompt.</exception>
     public GenerationResult Generate(

@@ -12,6 +12,9 @@ public enum StopReason
     /// <summary>The context has no room for another token.</summary>
     ContextFull,
 
+    /// <summary>One of <see cref="GenerationOptions.StopSequences"/> appeared; the text ends before it.</summary>
+    StopSequence,
+
     /// <summary>The caller cancelled; only seen in <see cref="GenerationCanceledException.PartialResult"/>.</summary>
     Cancelled,
 }

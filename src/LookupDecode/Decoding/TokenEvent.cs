@@ -4,7 +4,9 @@ namespace LookupDecode.Decoding;
 /// <param name="Token">Token id.</param>
 /// <param name="Text">
 /// Text completed by this token: may be empty while a multi-byte character is split across tokens, and
-/// then includes the held-back bytes once the character completes.
+/// then includes the held-back bytes once the character completes. With stop sequences, text that might begin one is
+/// held back too, and text from a stop sequence on is never streamed; <see cref="GenerationResult.Text"/> is then the
+/// authority for the final text (it includes any held-back remainder).
 /// </param>
 /// <param name="WasDrafted">True when the token was a draft the model verified (it cost no extra decode step).</param>
 /// <param name="Index">0-based index among the generated tokens.</param>

@@ -101,6 +101,20 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>True when <paramref name="token"/> ends generation (EOS, EOT, …).</summary>
     public bool IsEndOfGeneration(int token) => Native.IsEndOfGeneration(token);
 
+    /// <summary>
+    /// Formats <paramref name="messages"/> (role, content) with the model's chat template, ending with the assistant's
+    /// turn when <paramref name="addAssistantTurn"/> is set. Throws <see cref="Text.ChatTemplateException"/> when the
+    /// model has none.
+    /// </summary>
+    /// <param name="messages">Role ("system", "user", "assistant", …) and content of each message, in order.</param>
+    /// <param name="addAssistantTurn">End with the tokens that open the assistant's reply.</param>
+    /// <param name="templateName">A template llama.cpp knows by name ("chatml", "llama3", …) instead of the model's own.</param>
+    public string ApplyChatTemplate(IEnumerable<(string Role, string Content)> messages, bool addAssistantTurn = true, string? templateName = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Native.ApplyChatTemplate(messages, addAssistantTurn, templateName);
+    }
+
     /// <summary>The chat template in the model's metadata, or <c>null</c>.</summary>
     public string? ChatTemplate => Native.ChatTemplate;
 

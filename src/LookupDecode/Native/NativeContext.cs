@@ -28,6 +28,9 @@ internal sealed class NativeContext : IDisposable
     /// <summary>Tokens the KV cache may hold: the requested context size (llama.cpp may allocate a little more).</summary>
     public int Size { get; }
 
+    /// <summary>Tokens llama.cpp actually allocated (it rounds the requested size up, to a multiple of 256).</summary>
+    public int AllocatedSize => (int)_handle.ContextSize;
+
     /// <summary>Most tokens one <see cref="Decode"/> call may carry.</summary>
     public int BatchCapacity { get; }
 
@@ -78,6 +81,9 @@ internal sealed class NativeContext : IDisposable
             throw new DecodeFailedException(result.ToString(), tokens.Length, startPosition);
         }
     }
+
+    /// <summary>Waits until the last decode has finished on the device (a no-op on CPU, needed to time GPU decodes).</summary>
+    public void Synchronize() => _handle.Synchronize();
 
     /// <summary>Logits over the vocabulary for the token at <paramref name="batchIndex"/> of the last decoded batch.</summary>
     public ReadOnlySpan<float> Logits(int batchIndex) => _handle.GetLogitsIth(batchIndex);

@@ -1,4 +1,5 @@
 using System.Text;
+using LLama;
 using LLama.Exceptions;
 using LLama.Native;
 using LookupDecode.Models;
@@ -154,6 +155,40 @@ internal sealed class NativeModel : IDisposable
             {
                 return null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Formats chat messages with the model's own chat template (llama.cpp <c>llama_chat_apply_template</c>), ending
+    /// with the assistant's turn when <paramref name="addAssistantTurn"/> is set.
+    /// </summary>
+    /// <exception cref="ChatTemplateException">The model has no chat template llama.cpp can apply.</exception>
+    public string ApplyChatTemplate(IEnumerable<(string Role, string Content)> messages, bool addAssistantTurn, string? templateName = null)
+    {
+        LLamaTemplate template;
+        try
+        {
+            template = templateName is null
+                ? new LLamaTemplate(_handle, name: null, strict: true) { AddAssistant = addAssistantTurn }
+                : new LLamaTemplate(templateName) { AddAssistant = addAssistantTurn };
+        }
+        catch (RuntimeError exception)
+        {
+            throw new ChatTemplateException(Name, exception);
+        }
+
+        foreach (var (role, content) in messages)
+        {
+            template.Add(role, content);
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(template.Apply());
+        }
+        catch (RuntimeError exception)
+        {
+            throw new ChatTemplateException(Name, exception);
         }
     }
 

@@ -1,0 +1,56 @@
+using System.CommandLine;
+
+namespace LookupDecode.Benchmarks.EndToEnd;
+
+/// <summary>
+/// <c>dotnet run --project bench/LookupDecode.Benchmarks -c Release -- e2e --model M [options]</c>.
+/// </summary>
+internal static class EndToEndCommand
+{
+    public static int Run(string[] args)
+    {
+        var model = new Option<string>("--model") { Required = true, Description = "GGUF model." };
+        var prompts = new Option<string>("--prompts") { Description = "Directory of task prompts (*.txt).", DefaultValueFactory = _ => DefaultPrompts() };
+        var modes = new Option<string>("--modes") { DefaultValueFactory = _ => "lookup,prompt-lookup" };
+        var drafts = new Option<string>("--drafts") { DefaultValueFactory = _ => "3,10" };
+        var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 128 };
+        var repeat = new Option<int>("--repeat") { DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 16) };
+        var ctx = new Option<int>("--ctx") { DefaultValueFactory = _ => 2048 };
+        var output = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("artifacts", "bench-e2e") };
+        var upstream = new Option<string?>("--upstream-bin") { Description = "Directory with upstream llama-lookup (or LOOKUPDECODE_UPSTREAM_BIN)." };
+        var noCurve = new Option<bool>("--no-cost-curve");
+        var maxBatch = new Option<int>("--cost-curve-max-batch") { DefaultValueFactory = _ => 32 };
+
+        var command = new RootCommand("End-to-end benchmark: tasks × modes × draft sizes, optional upstream llama-lookup, verification cost curve.")
+        {
+            model, prompts, modes, drafts, maxTokens, repeat, threads, ctx, output, upstream, noCurve, maxBatch,
+        };
+        command.SetAction(result =>
+        {
+            var settings = new EndToEndSettings
+            {
+                Model = result.GetValue(model)!,
+                PromptFiles = Directory.EnumerateFiles(result.GetValue(prompts)!, "*.txt").Order(StringComparer.Ordinal).ToArray(),
+                Modes = Split(result.GetValue(modes)!),
+                Drafts = Split(result.GetValue(drafts)!).Select(int.Parse).ToArray(),
+                MaxTokens = result.GetValue(maxTokens),
+                Repeats = result.GetValue(repeat),
+                Threads = result.GetValue(threads),
+                ContextSize = result.GetValue(ctx),
+                OutputDirectory = result.GetValue(output)!,
+                UpstreamBin = result.GetValue(upstream) ?? NullIfEmpty(Environment.GetEnvironmentVariable("LOOKUPDECODE_UPSTREAM_BIN")),
+                CostCurve = !result.GetValue(noCurve),
+                CostCurveMaxBatch = result.GetValue(maxBatch),
+            };
+            return EndToEndSuite.Run(settings, Console.Out);
+        });
+        return command.Parse(args).Invoke();
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string DefaultPrompts() => Path.Combine(Micro.BenchmarkPaths.Fixtures, "prompts");
+}

@@ -1,0 +1,32 @@
+namespace LookupDecode.Benchmarks.EndToEnd;
+
+/// <summary>What the end-to-end suite runs.</summary>
+internal sealed record EndToEndSettings
+{
+    public required string Model { get; init; }
+
+    public required IReadOnlyList<string> PromptFiles { get; init; }
+
+    public IReadOnlyList<string> Modes { get; init; } = ["lookup", "prompt-lookup"];
+
+    public IReadOnlyList<int> Drafts { get; init; } = [3, 10];
+
+    public int MaxTokens { get; init; } = 128;
+
+    public int Repeats { get; init; } = 3;
+
+    public int Threads { get; init; } = 2;
+
+    public int ContextSize { get; init; } = 2048;
+
+    public string OutputDirectory { get; init; } = "artifacts/bench-e2e";
+
+    /// <summary>Directory holding llama-lookup, or null to skip the upstream comparison.</summary>
+    public string? UpstreamBin { get; init; }
+
+    public bool CostCurve { get; init; } = true;
+
+    public int CostCurveMaxBatch { get; init; } = 32;
+
+    public IReadOnlyList<int> CostCurveDepths { get; init; } = [0, 256];
+}

@@ -1,0 +1,126 @@
+using LookupDecode.Calibration;
+using LookupDecode.Comparison;
+using LookupDecode.Decoding;
+using LookupDecode.Models;
+using LookupDecode.Native;
+using LookupDecode.Text;
+
+namespace LookupDecode.Benchmarks.EndToEnd;
+
+/// <summary>
+/// The end-to-end benchmark: on one model, every task (prompt file) runs plain decoding and every (mode, draft)
+/// variant through <see cref="ModeComparison"/> (warm-up, interleaved repeats, medians, identity check); optionally
+/// upstream llama-lookup runs the same tasks at draft 0 (its own plain decoding) and each draft size; optionally the
+/// verification cost curve T(k)/T(1) is measured. Everything lands in one report directory.
+/// </summary>
+internal static class EndToEndSuite
+{
+    public static int Run(EndToEndSettings settings, TextWriter log)
+    {
+        Directory.CreateDirectory(settings.OutputDirectory);
+        using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads });
+        using var session = model.CreateSession();
+        log.WriteLine($"model {model.Info.Name}: {model.Info.Description}; backend {LlamaRuntime.Describe()}; {settings.Threads} threads");
+
+        var records = new List<BenchmarkRecord>();
+        var upstream = settings.UpstreamBin is { } bin ? Path.Combine(bin, "llama-lookup") : null;
+        foreach (var promptFile in settings.PromptFiles)
+        {
+            var task = Path.GetFileNameWithoutExtension(promptFile);
+            string text;
+            int[] prompt;
+            try
+            {
+                text = PromptFile.ReadText(promptFile);
+                prompt = model.Tokenize(text);
+            }
+            catch (UnsupportedTextException exception)
+            {
+                log.WriteLine($"{task}: skipped ({exception.Message})");
+                continue;
+            }
+
+            var comparison = ModeComparison.Run(session, prompt, new ComparisonOptions
+            {
+                Variants = Variants(settings),
+                MaxTokens = settings.MaxTokens,
+                Repeats = settings.Repeats,
+            });
+            foreach (var row in comparison.Rows)
+            {
+                records.Add(new BenchmarkRecord(task, BenchmarkRecord.Ours, row.Label, DraftOf(row.Label), row.TokensPerSecond, row.Speedup,
+                    row.Drafted, row.Accepted, row.GeneratedTokens, row.PeakMemoryMegabytes, row.IdenticalToBaseline));
+                log.WriteLine($"{task,-18} ours     {row.Label,-20} {row.TokensPerSecond,8:F1} t/s  {row.Speedup,5:F2}x  accept {row.Accepted}/{row.Drafted}  identical {row.IdenticalToBaseline}");
+            }
+
+            if (upstream is not null)
+            {
+                records.AddRange(RunUpstream(upstream, settings, promptFile, task, log));
+            }
+        }
+
+        DecodeCostCurve? curve = null;
+        if (settings.CostCurve)
+        {
+            var sizes = Enumerable.Range(1, settings.CostCurveMaxBatch).ToArray();
+            curve = DecodeCostMeasurement.Measure(session, sizes, settings.CostCurveDepths, repeats: 5);
+            log.WriteLine("T(k)/T(1) at depth 0: " + string.Join(", ", curve.Points.Where(p => p.Depth == 0).Select(p => $"{p.BatchSize}:{p.RelativeCost:F2}")));
+        }
+
+        ReportWriter.Write(settings, model.Info, records, curve);
+        ReportPlots.Write(settings.OutputDirectory, records, curve);
+        log.WriteLine($"report: {Path.GetFullPath(Path.Combine(settings.OutputDirectory, "report.md"))}");
+        return records.Where(record => record.Engine == BenchmarkRecord.Ours).All(record => record.Identical != false) ? 0 : 3;
+    }
+
+    private static List<ComparisonVariant> Variants(EndToEndSettings settings)
+    {
+        var variants = new List<ComparisonVariant> { new("greedy", new GenerationOptions()) };
+        foreach (var mode in settings.Modes)
+        {
+            foreach (var draft in settings.Drafts)
+            {
+                var decodingMode = mode == "lookup" ? DecodingMode.Lookup : DecodingMode.PromptLookup;
+                variants.Add(new ComparisonVariant($"{mode}-d{draft}", new GenerationOptions { Mode = decodingMode, DraftLength = draft }));
+            }
+        }
+
+        return variants;
+    }
+
+    private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, TextWriter log)
+    {
+        var drafts = settings.Drafts.Prepend(0).Distinct().ToArray();
+        var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
+        for (var repeat = 0; repeat <= settings.Repeats; repeat++)
+        {
+            foreach (var draft in repeat % 2 == 0 ? drafts : drafts.Reverse())
+            {
+                var result = UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize);
+                if (repeat > 0)
+                {
+                    runs[draft].Add(result);
+                }
+            }
+        }
+
+        var plain = ModeComparison.Median(runs[0].Select(run => run.TokensPerSecond));
+        var records = new List<BenchmarkRecord>();
+        foreach (var draft in drafts)
+        {
+            var speed = ModeComparison.Median(runs[draft].Select(run => run.TokensPerSecond));
+            var first = runs[draft][0];
+            records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-d{draft}", draft, speed, speed / plain,
+                first.Drafted, first.Accepted, first.Predicted, 0, null));
+            log.WriteLine($"{task,-18} llama.cpp upstream-d{draft,-11} {speed,8:F1} t/s  {speed / plain,5:F2}x  accept {first.Accepted}/{first.Drafted}");
+        }
+
+        return records;
+    }
+
+    private static int DraftOf(string label)
+    {
+        var index = label.LastIndexOf("-d", StringComparison.Ordinal);
+        return index >= 0 && int.TryParse(label[(index + 2)..], out var draft) ? draft : 0;
+    }
+}

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Globalization;
+using LookupDecode.Decoding;
+using LookupDecode.Hosting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary>
+/// <c>lookupdecode chat</c>: an interactive console chat through the hosted <see cref="IChatClient"/> — the embedding
+/// sample. Tokens that were accepted drafts are highlighted; each turn ends with its statistics.
+/// </summary>
+internal static class ChatCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var model = new ModelArguments();
+        var mode = new Option<string>("--mode") { Description = "greedy, prompt-lookup or lookup.", DefaultValueFactory = _ => "lookup" };
+        mode.AcceptOnlyFromAmong(ModeNames.All);
+        var draft = new Option<int>("--draft") { Description = "Most draft tokens per verify step.", DefaultValueFactory = _ => 10 };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens per reply.", DefaultValueFactory = _ => 256 };
+        var template = new Option<string>("--template") { Description = "auto, model, raw or a llama.cpp template name.", DefaultValueFactory = _ => "auto" };
+        var system = new Option<string?>("--system") { Description = "System message opening the conversation." };
+        var command = new Command("chat", "Chat with a model in the console; accepted draft tokens are highlighted, statistics follow each reply. Empty line or /exit quits.");
+        model.AddTo(command);
+        command.Options.Add(mode);
+        command.Options.Add(draft);
+        command.Options.Add(maxTokens);
+        command.Options.Add(template);
+        command.Options.Add(system);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var modelOptions = model.ToOptions(result);
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.AddSimpleConsole(options => options.SingleLine = true).AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.Warning);
+            builder.Services.AddLookupDecoding(options =>
+            {
+                options.ModelPath = result.GetValue(model.Model)!;
+                options.ContextSize = modelOptions.ContextSize;
+                options.BatchSize = modelOptions.BatchSize;
+                options.Threads = modelOptions.Threads;
+                options.GpuLayers = modelOptions.GpuLayers;
+                options.MaxConcurrentRequests = 1;
+                options.DefaultMode = ModeNames.Parse(result.GetValue(mode)!);
+                options.DraftLength = result.GetValue(draft);
+                options.DefaultMaxOutputTokens = result.GetValue(maxTokens);
+                options.ChatTemplate = result.GetValue(template)!;
+            });
+            using var host = builder.Build();
+            try
+            {
+                await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException exception)
+            {
+                throw new Models.InvalidOptionException(exception.OptionsName ?? "options", string.Join(" ", exception.Failures));
+            }
+
+            var client = host.Services.GetRequiredService<IChatClient>();
+            var console = Output.ConsoleFactory.For(cli.Output);
+            var history = new List<ChatMessage>();
+            if (result.GetValue(system) is { Length: > 0 } systemText)
+            {
+                history.Add(new ChatMessage(ChatRole.System, systemText));
+            }
+
+            console.MarkupLine("[grey]Chat with {0}; [blue]blue[/] text was drafted and verified for free. Empty line or /exit quits.[/]",
+                Markup.Escape(Path.GetFileName(result.GetValue(model.Model)!)));
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                cli.Output.Write("> ");
+                var line = await cli.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrWhiteSpace(line) || line.Trim() == "/exit")
+                {
+                    break;
+                }
+
+                history.Add(new ChatMessage(ChatRole.User, line));
+                var reply = new System.Text.StringBuilder();
+                ChatResponseUpdate? last = null;
+                await foreach (var update in client.GetStreamingResponseAsync(history, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    reply.Append(update.Text);
+                    var drafted = update.AdditionalProperties?.TryGetValue(ChatStatistics.WasDrafted, out var flag) == true && flag is true;
+                    console.Markup(drafted ? $"[blue]{Markup.Escape(update.Text)}[/]" : Markup.Escape(update.Text));
+                    last = update;
+                }
+
+                history.Add(new ChatMessage(ChatRole.Assistant, reply.ToString()));
+                console.WriteLine();
+                if (last?.AdditionalProperties is { } stats)
+                {
+                    console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                        $"[grey]{stats[ChatStatistics.TokensPerSecond]} tokens/s · drafted {stats[ChatStatistics.Drafted]}, accepted {stats[ChatStatistics.Accepted]} ({stats[ChatStatistics.AcceptPercent]}%) · {stats[ChatStatistics.DecodeCalls]} decode calls[/]"));
+                }
+            }
+
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return CliApplication.Success;
+        });
+        return command;
+    }
+}

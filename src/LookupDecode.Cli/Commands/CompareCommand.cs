@@ -1,0 +1,100 @@
+using System.CommandLine;
+using LookupDecode.Cli.Output;
+using LookupDecode.Comparison;
+using LookupDecode.Decoding;
+using LookupDecode.Models;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary><c>lookupdecode compare</c>: the seed experiment — every mode on one prompt, same model, same run.</summary>
+internal static class CompareCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var model = new ModelArguments();
+        var generation = new GenerationArguments();
+        var promptFile = new Option<FileInfo>("--prompt-file", "-f") { Description = "File holding the prompt.", Required = true };
+        var modes = new Option<string>("--modes") { Description = "Comma-separated modes to run.", DefaultValueFactory = _ => "greedy,prompt-lookup,lookup" };
+        var repeat = new Option<int>("--repeat") { Description = "Measured runs per mode (median reported).", DefaultValueFactory = _ => 3 };
+        var chat = new Option<bool>("--chat") { Description = "Format the prompt as a user message with the model's chat template." };
+        var json = new Option<bool>("--json") { Description = "Print the comparison as JSON: { \"runs\": [ … ] }." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Also write comparison.json and comparison.csv into this directory." };
+
+        var command = new Command("compare", "Compare greedy, prompt-lookup and lookup decoding on one prompt: speed, speedup, memory, acceptance, identity.");
+        model.AddTo(command);
+        generation.AddTo(command);
+        generation.MaxTokens.DefaultValueFactory = _ => 256;
+        command.Options.Add(promptFile);
+        command.Options.Add(modes);
+        command.Options.Add(repeat);
+        command.Options.Add(chat);
+        command.Options.Add(json);
+        command.Options.Add(output);
+
+        command.SetAction((result, cancellationToken) =>
+        {
+            var modelOptions = model.ToOptions(result);
+            var template = generation.ToOptions(result);
+            var variants = ParseModes(result.GetValue(modes)!, template);
+            var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };
+            options.Validate();
+            var text = PromptFiles.Read(result.GetValue(promptFile)!.FullName);
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            if (result.GetValue(chat))
+            {
+                text = llama.ApplyChatTemplate([("user", text)]);
+            }
+
+            var prompt = llama.Tokenize(text);
+            using var session = llama.CreateSession();
+            var comparison = ConsoleFactory.WithProgress(cli.Error, "comparing", report => ModeComparison.Run(
+                session, prompt, options, new InlineProgress<ComparisonProgress>(p => report(p.Completed / (double)p.Total)), cancellationToken));
+
+            if (result.GetValue(output) is { } directory)
+            {
+                ComparisonReport.WriteFiles(directory.FullName, comparison);
+            }
+
+            if (result.GetValue(json))
+            {
+                cli.Output.WriteLine(ComparisonReport.ToJson(comparison));
+            }
+            else
+            {
+                ComparisonReport.WriteTable(cli.Output, comparison,
+                    $"{llama.Info.Name}: {prompt.Length} prompt tokens, {options.MaxTokens} generated, median of {options.Repeats}");
+            }
+
+            return Task.FromResult(comparison.AllIdentical ? CliApplication.Success : CliApplication.NotIdentical);
+        });
+        return command;
+    }
+
+    private static List<ComparisonVariant> ParseModes(string list, GenerationOptions template)
+    {
+        var variants = new List<ComparisonVariant>();
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!ModeNames.All.Contains(name))
+            {
+                throw new InvalidOptionException("--modes", $"unknown mode '{name}' (use {string.Join(", ", ModeNames.All)})");
+            }
+
+            variants.Add(new ComparisonVariant(name, template with { Mode = ModeNames.Parse(name) }));
+        }
+
+        if (variants.Count == 0)
+        {
+            throw new InvalidOptionException("--modes", "lists no mode");
+        }
+
+        return variants;
+    }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the calling thread (no SynchronizationContext hop).</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

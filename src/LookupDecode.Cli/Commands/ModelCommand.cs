@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using LookupDecode.Cli.Output;
+using LookupDecode.Gguf;
+using LookupDecode.Models;
+using LookupDecode.Synthesis;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary><c>lookupdecode model synth</c>: write models of real shapes for hermetic benchmarks.</summary>
+internal static class ModelCommand
+{
+    public static Command Create(CliContext cli) => new("model", "Write benchmark models.")
+    {
+        SynthCommand(cli),
+    };
+
+    private static Command SynthCommand(CliContext cli)
+    {
+        var shape = new ShapeArguments();
+        var type = TypeOption();
+        var output = new Option<FileInfo>("--out") { Description = "GGUF file to write.", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed of the weights.", DefaultValueFactory = _ => 42UL };
+        var command = new Command("synth", "Write a llama-architecture GGUF with a real model class's tensor shapes, random weights and a valid "
+                                           + "tokenizer. Its text is meaningless; it measures the cost of decoding at that size.");
+        shape.AddTo(command);
+        command.Options.Add(type);
+        command.Options.Add(output);
+        command.Options.Add(seed);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var modelShape = shape.ToShape(result);
+            var ggmlType = ParseType(result.GetValue(type)!);
+            var path = result.GetValue(output)!.FullName;
+            ConsoleFactory.WithProgress(cli.Error, $"{modelShape.Name} {result.GetValue(type)}", report =>
+            {
+                SyntheticModelWriter.Write(path, modelShape, ggmlType, result.GetValue(seed),
+                    new InlineProgress<ModelWriteProgress>(p => report(p.Fraction)), cancellationToken);
+                return 0;
+            });
+            cli.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {modelShape.Name}, {modelShape.ParameterCount / 1e6:F0}M parameters, {new FileInfo(path).Length / 1e6:F0} MB"));
+            return Task.FromResult(CliApplication.Success);
+        });
+        return command;
+    }
+
+    internal static Option<string> TypeOption()
+    {
+        var option = new Option<string>("--type") { Description = "Tensor type: f16, q8_0 or q4_0 (quantized by llama.cpp).", DefaultValueFactory = _ => "f16" };
+        option.AcceptOnlyFromAmong("f16", "q8_0", "q4_0");
+        return option;
+    }
+
+    internal static GgmlType ParseType(string name) => name switch
+    {
+        "f16" => GgmlType.F16,
+        "q8_0" => GgmlType.Q8_0,
+        "q4_0" => GgmlType.Q4_0,
+        _ => throw new InvalidOptionException("--type", $"unknown type '{name}'"),
+    };
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using LookupDecode.Models;
+using LookupDecode.Native;
+using LookupDecode.Ngrams;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LookupDecode.Hosting;
+
+/// <summary>
+/// Loads the model once when the host starts (logging load time and backend), owns it for the host's lifetime, and on
+/// shutdown saves the dynamic caches and releases every native resource. Registered as a singleton and hosted service.
+/// </summary>
+public sealed partial class ModelHost : IHostedService, IDisposable
+{
+    private readonly LookupDecodeOptions _options;
+    private readonly ILogger<ModelHost> _logger;
+    private readonly ILoggerFactory _loggers;
+    private LlamaModel? _model;
+    private SessionPool? _pool;
+
+    /// <summary>Created by DI.</summary>
+    public ModelHost(IOptions<LookupDecodeOptions> options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _options = options.Value;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ModelHost>();
+        DynamicCaches = new DynamicCacheStore(_options, loggers.CreateLogger<DynamicCacheStore>());
+    }
+
+    /// <summary>The loaded model; throws until the host has started.</summary>
+    public LlamaModel Model => _model ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
+
+    /// <summary>The bounded pool of sessions (contexts); throws until the host has started.</summary>
+    public SessionPool Sessions => _pool ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
+
+    /// <summary>The static cache shared by all requests, if configured.</summary>
+    public NgramCache? StaticCache { get; private set; }
+
+    /// <summary>Per-conversation dynamic caches.</summary>
+    public DynamicCacheStore DynamicCaches { get; }
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        LlamaRuntime.UseLogger(_loggers.CreateLogger(LlamaRuntime.NativeLogCategory));
+        _model = LlamaModel.Load(_options.ModelPath, LookupDecodeOptionsValidator.ToModelOptions(_options), _loggers.CreateLogger<LlamaModel>());
+        StaticCache = _options.StaticCachePath is { } path ? NgramCache.Load(path) : null;
+        _pool = new SessionPool(_model, _options.MaxConcurrentRequests);
+        LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        DynamicCaches.SaveAll();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _model?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "LookupDecode loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}; {Contexts} concurrent contexts")]
+    private static partial void LogStarted(ILogger logger, string model, string description, double milliseconds, string backend, int contexts);
+}
