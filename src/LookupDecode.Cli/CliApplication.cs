@@ -34,6 +34,7 @@ internal static class CliApplication
             CacheCommand.Create(context),
             ModelCommand.Create(context),
             ChatCommand.Create(context),
+            CalibrateCommand.Create(context),
         };
 
         var parseResult = root.Parse(args);

@@ -20,11 +20,15 @@ internal sealed class GenerationArguments
         DefaultValueFactory = _ => "greedy",
     };
 
-    public Option<int> Draft { get; } = new("--draft")
+    public Option<string> Draft { get; } = new("--draft")
     {
-        Description = $"Most draft tokens verified per step (1-{GenerationOptions.MaxDraftLength}).",
-        DefaultValueFactory = _ => 10,
+        Description = $"Draft tokens per step: auto (adaptive: as many as pay off on this machine, up to {AutoDraftLength}, or none) "
+                      + $"or a fixed number (1-{GenerationOptions.MaxDraftLength}).",
+        DefaultValueFactory = _ => "auto",
     };
+
+    /// <summary>Most drafts an adaptive step may verify.</summary>
+    public const int AutoDraftLength = 16;
 
     public Option<int> NgramMax { get; } = new("--ngram-max")
     {
@@ -101,7 +105,8 @@ internal sealed class GenerationArguments
         {
             MaxTokens = result.GetValue(MaxTokens),
             Mode = ModeNames.Parse(result.GetValue(Mode)!),
-            DraftLength = result.GetValue(Draft),
+            DraftLength = DraftLength(result),
+            DraftPolicy = IsAuto(result) ? DraftPolicy.Adaptive : DraftPolicy.Fixed,
             UpstreamStoppingRule = result.GetValue(UpstreamLimit),
             PromptLookup = new PromptLookupOptions
             {
@@ -127,6 +132,21 @@ internal sealed class GenerationArguments
         }
 
         return options;
+    }
+
+    private bool IsAuto(ParseResult result) => result.GetValue(Draft) == "auto";
+
+    private int DraftLength(ParseResult result)
+    {
+        var value = result.GetValue(Draft)!;
+        if (value == "auto")
+        {
+            return AutoDraftLength;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            ? length
+            : throw new InvalidOptionException(Draft.Name, $"must be 'auto' or a number, was '{value}'");
     }
 
     private LookupCacheOptions LoadCaches(ParseResult result)

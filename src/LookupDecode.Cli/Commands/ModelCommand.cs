@@ -13,7 +13,37 @@ internal static class ModelCommand
     public static Command Create(CliContext cli) => new("model", "Write benchmark models.")
     {
         SynthCommand(cli),
+        InflateCommand(cli),
     };
+
+    private static Command InflateCommand(CliContext cli)
+    {
+        var shape = new ShapeArguments();
+        var type = TypeOption();
+        type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
+        var from = new Option<FileInfo>("--from") { Description = "The small llama model (F32, F16 or Q8_0) to inflate.", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "GGUF file to write.", Required = true };
+        var command = new Command("inflate", "Write a model with a big class's tensor shapes that computes a small model's function: real text and "
+                                             + "acceptance at the real cost of a 1B or 7B model. Extra weights are zero; dead layers add nothing.");
+        shape.AddTo(command);
+        command.Options.Add(from);
+        command.Options.Add(type);
+        command.Options.Add(output);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var target = shape.ToShape(result);
+            var ggmlType = ParseType(result.GetValue(type)!);
+            var path = result.GetValue(output)!.FullName;
+            var written = ConsoleFactory.WithProgress(cli.Error, $"inflating to {target.Name} {result.GetValue(type)}", report =>
+                ModelInflater.Inflate(result.GetValue(from)!.FullName, path, target, ggmlType,
+                    new InlineProgress<ModelWriteProgress>(p => report(p.Fraction)), cancellationToken));
+            cli.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: {written.Name} shape ({written.EmbeddingSize} wide, {written.LayerCount} layers, {written.HeadCount}/{written.KvHeadCount} heads, "
+                + $"ff {written.FeedForwardSize}, vocabulary {written.VocabularySize}), {new FileInfo(path).Length / 1e6:F0} MB"));
+            return Task.FromResult(CliApplication.Success);
+        });
+        return command;
+    }
 
     private static Command SynthCommand(CliContext cli)
     {
@@ -54,6 +84,7 @@ internal static class ModelCommand
 
     internal static GgmlType ParseType(string name) => name switch
     {
+        "f32" => GgmlType.F32,
         "f16" => GgmlType.F16,
         "q8_0" => GgmlType.Q8_0,
         "q4_0" => GgmlType.Q4_0,

@@ -21,6 +21,7 @@ internal static class GenerationJson
         var document = new GenerationDocument(
             Mode: ModeNames.Format(options.Mode),
             NDraft: options.Mode == DecodingMode.Greedy ? 0 : options.DraftLength,
+            DraftPolicy: options.Mode == DecodingMode.Greedy ? "none" : options.IsAdaptive ? "auto" : "fixed",
             PromptTokens: statistics.PromptTokens,
             NPredict: statistics.GeneratedTokens,
             NDrafted: statistics.DraftedTokens,
@@ -44,6 +45,7 @@ internal static class GenerationJson
     private sealed record GenerationDocument(
         string Mode,
         int NDraft,
+        string DraftPolicy,
         int PromptTokens,
         int NPredict,
         int NDrafted,

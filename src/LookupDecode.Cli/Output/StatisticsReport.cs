@@ -18,7 +18,7 @@ internal static class StatisticsReport
         writer.WriteLine(string.Create(culture, $"stop         = {result.StopReason}"));
         if (options.Mode != DecodingMode.Greedy)
         {
-            writer.WriteLine(string.Create(culture, $"n_draft      = {options.DraftLength}"));
+            writer.WriteLine(string.Create(culture, $"n_draft      = {options.DraftLength}{(options.IsAdaptive ? " (most per step; adaptive)" : "")}"));
             writer.WriteLine(string.Create(culture, $"n_predict    = {s.GeneratedTokens}"));
             writer.WriteLine(string.Create(culture, $"n_drafted    = {s.DraftedTokens}"));
             writer.WriteLine(string.Create(culture, $"t_draft      = {s.DraftTime.TotalMilliseconds:F2} ms, {s.DraftMicrosecondsPerToken:F2} us per token"));

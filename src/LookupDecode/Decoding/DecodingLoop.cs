@@ -25,7 +25,7 @@ internal sealed class DecodingLoop
         NativeContext context,
         ReadOnlySpan<int> prompt,
         GenerationOptions options,
-        IDraftSource? drafter,
+        IDraftPlanner? drafter,
         ITokenSelector selector,
         Action<TokenEvent>? onToken,
         string? fallback,
@@ -63,7 +63,9 @@ internal sealed class DecodingLoop
 
                 var draftCount = Draft(run, nPast);
                 _batch[0] = token;
+                var decodeStart = Stopwatch.GetTimestamp();
                 context.Decode(_batch.AsSpan(0, draftCount + 1), nPast, logitsForAll: draftCount > 0);
+                var decodeMilliseconds = Stopwatch.GetElapsedTime(decodeStart).TotalMilliseconds;
                 run.DecodeCalls++;
                 if (draftCount > 0)
                 {
@@ -71,7 +73,14 @@ internal sealed class DecodingLoop
                     run.Drafted += draftCount;
                 }
 
-                var accepted = Verify(run, draftCount, out token);
+                var accepted = Verify(run, draftCount, out token, out var emitted);
+                if (run.Drafter is { } planner)
+                {
+                    var learnStart = Stopwatch.GetTimestamp();
+                    planner.Verified(_history.Span[^emitted..], draftCount + 1, nPast, decodeMilliseconds);
+                    run.DraftTicks += Stopwatch.GetTimestamp() - learnStart;
+                }
+
                 nPast += 1 + accepted;
                 if (draftCount > accepted)
                 {
@@ -132,16 +141,18 @@ internal sealed class DecodingLoop
         }
 
         var start = Stopwatch.GetTimestamp();
-        var count = run.Drafter.Propose(_history.Span, _batch.AsSpan(1, limit));
+        var count = run.Drafter.Plan(_history.Span, _batch.AsSpan(1, limit), nPast);
         run.DraftTicks += Stopwatch.GetTimestamp() - start;
         return Math.Clamp(count, 0, limit);
     }
 
     /// <summary>
     /// Chooses the model's token at each batch index, accepting while it equals the next draft. Returns the
-    /// number of drafts accepted; <paramref name="pending"/> is the last emitted token, not yet in the KV cache.
+    /// number of drafts accepted; <paramref name="pending"/> is the last emitted token, not yet in the KV cache, and
+    /// <paramref name="emitted"/> how many tokens the step emitted (the accepted drafts, and the model's own token
+    /// unless generation stopped on an accepted draft).
     /// </summary>
-    private int Verify(RunState run, int draftCount, out int pending)
+    private int Verify(RunState run, int draftCount, out int pending, out int emitted)
     {
         var accepted = 0;
         for (var index = 0; ; index++)
@@ -153,6 +164,7 @@ internal sealed class DecodingLoop
             pending = chosen;
             if (!matchesDraft)
             {
+                emitted = accepted + 1;
                 return accepted;
             }
 
@@ -160,6 +172,7 @@ internal sealed class DecodingLoop
             run.Accepted++;
             if (!run.Options.UpstreamStoppingRule && !ShouldContinueAfter(run, chosen))
             {
+                emitted = accepted;
                 return accepted;
             }
         }
@@ -290,13 +303,13 @@ internal sealed class DecodingLoop
     private sealed class RunState(
         NativeContext context,
         GenerationOptions options,
-        IDraftSource? drafter,
+        IDraftPlanner? drafter,
         ITokenSelector selector,
         Action<TokenEvent>? onToken)
     {
         public NativeContext Context { get; } = context;
         public GenerationOptions Options { get; } = options;
-        public IDraftSource? Drafter { get; set; } = drafter;
+        public IDraftPlanner? Drafter { get; set; } = drafter;
         public ITokenSelector Selector { get; } = selector;
         public Action<TokenEvent>? OnToken { get; } = onToken;
         public StopSequenceFilter? StopFilter { get; } = options.StopSequences.Count == 0 ? null : new StopSequenceFilter(options.StopSequences);

@@ -18,6 +18,15 @@ public sealed record GenerationOptions
     /// <summary>Most draft tokens verified per <c>llama_decode</c> (1…256). Default 10.</summary>
     public int DraftLength { get; init; } = 10;
 
+    /// <summary>Fixed-length drafts (default) or adaptive drafting; <see cref="DecodingMode.Auto"/> is always adaptive.</summary>
+    public DraftPolicy DraftPolicy { get; init; } = DraftPolicy.Fixed;
+
+    /// <summary>The cost model adaptive drafting weighs drafts against.</summary>
+    public AdaptiveDraftingOptions Adaptive { get; init; } = new();
+
+    /// <summary>True when drafting is adaptive (by policy, or because the mode is <see cref="DecodingMode.Auto"/>).</summary>
+    public bool IsAdaptive => Mode == DecodingMode.Auto || (Mode != DecodingMode.Greedy && DraftPolicy == DraftPolicy.Adaptive);
+
     /// <summary>Prompt-lookup settings (used in <see cref="DecodingMode.PromptLookup"/>).</summary>
     public PromptLookupOptions PromptLookup { get; init; } = new();
 
@@ -70,6 +79,11 @@ public sealed record GenerationOptions
         ArgumentNullException.ThrowIfNull(PromptLookup);
         PromptLookup.Validate();
         ArgumentNullException.ThrowIfNull(Lookup);
+        ArgumentNullException.ThrowIfNull(Adaptive);
+        if (!Enum.IsDefined(DraftPolicy))
+        {
+            throw new InvalidOptionException(nameof(DraftPolicy), $"unknown draft policy {(int)DraftPolicy}");
+        }
         ArgumentNullException.ThrowIfNull(StopSequences);
         if (StopSequences.Count > 64 || StopSequences.Any(stop => stop is null || stop.Length > 1024))
         {

@@ -17,6 +17,8 @@ public sealed class GenerationSession : IDisposable
     private readonly NativeContext _context;
     private readonly DecodingLoop _loop = new();
     private readonly ILogger _logger;
+    private readonly Dictionary<string, AcceptanceModel> _acceptance = new(StringComparer.Ordinal);
+    private Calibration.CostModel? _costModel;
     private int _busy;
 
     internal GenerationSession(LlamaModel model, NativeContext context, ILogger logger)
@@ -94,7 +96,7 @@ public sealed class GenerationSession : IDisposable
         try
         {
             using var selector = CreateSelector(options.Sampling);
-            var drafter = CreateDrafter(options, out var fallback);
+            var drafter = CreatePlanner(options, out var fallback);
             return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
         }
         finally
@@ -122,7 +124,7 @@ public sealed class GenerationSession : IDisposable
         return _context.MaxBatchLogitDifference(probe);
     }
 
-    private IDraftSource? CreateDrafter(GenerationOptions options, out string? fallback)
+    private IDraftPlanner? CreatePlanner(GenerationOptions options, out string? fallback)
     {
         fallback = null;
         if (options.Mode == DecodingMode.Greedy)
@@ -145,15 +147,37 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
-        if (options.Mode == DecodingMode.PromptLookup)
+        var sources = new List<IScoredDraftSource>(2);
+        if (options.Mode is DecodingMode.Lookup or DecodingMode.Auto)
         {
-            return new PromptLookupDrafter(options.PromptLookup, Model.IsEndOfGeneration);
+            var caches = options.Lookup;
+            CheckFitsVocabulary(caches.StaticCache, "static cache");
+            CheckFitsVocabulary(caches.DynamicCache, "dynamic cache");
+            sources.Add(new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache, caches.DynamicCacheSavePath));
         }
 
-        var caches = options.Lookup;
-        CheckFitsVocabulary(caches.StaticCache, "static cache");
-        CheckFitsVocabulary(caches.DynamicCache, "dynamic cache");
-        return new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache, caches.DynamicCacheSavePath);
+        if (options.Mode is DecodingMode.PromptLookup or DecodingMode.Auto)
+        {
+            sources.Add(new PromptLookupDrafter(options.PromptLookup, Model.IsEndOfGeneration));
+        }
+
+        if (!options.IsAdaptive)
+        {
+            return new FixedDraftPlanner(sources[0]);
+        }
+
+        var cost = options.Adaptive.CostModel ?? (_costModel ??= new Calibration.CostModel(
+            Model.CostCurve(this, Math.Max(options.DraftLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
+        var models = sources.Select(source =>
+        {
+            if (!_acceptance.TryGetValue(source.Name, out var model))
+            {
+                _acceptance[source.Name] = model = new AcceptanceModel(source);
+            }
+
+            return model;
+        }).ToArray();
+        return new AdaptiveDraftPlanner(sources, models, cost, options.DraftLength);
     }
 
     private void CheckFitsVocabulary(NgramCache? cache, string what)

@@ -14,7 +14,7 @@ namespace LookupDecode.Drafting;
 /// At <see cref="End"/> the context cache is merged into the dynamic cache (which is therefore updated in place
 /// when one is given) and, when a save path is set, the dynamic cache is written there, as upstream does.
 /// </remarks>
-public sealed class NgramCacheDrafter : IDraftSource
+public sealed class NgramCacheDrafter : IScoredDraftSource
 {
     private readonly NgramCache _context = new(4096);
     private readonly NgramCache? _static;
@@ -52,7 +52,16 @@ public sealed class NgramCacheDrafter : IDraftSource
     public void Observe(ReadOnlySpan<int> history) => _context.Update(history, 1);
 
     /// <inheritdoc />
-    public int Propose(ReadOnlySpan<int> history, Span<int> draft)
+    public int EvidenceClassCount => LookupEvidence.ClassCount;
+
+    /// <inheritdoc />
+    public double PriorAcceptance(int evidenceClass) => LookupEvidence.Prior(evidenceClass);
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft) => Propose(history, draft, Span<int>.Empty);
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
     {
         if (history.Length < NgramCache.StaticNgramSize)
         {
@@ -71,23 +80,31 @@ public sealed class NgramCacheDrafter : IDraftSource
                 staticFollowers = default;
             }
 
-            var token = TryPrimary(_context, sequence, staticFollowers, LookupThresholds.LaxMinSamples, LookupThresholds.LaxMinPercent);
-            if (token < 0 && _dynamic is not null)
+            var found = TryPrimary(_context, sequence, staticFollowers, LookupThresholds.LaxMinSamples, LookupThresholds.LaxMinPercent);
+            var source = LookupEvidence.Context;
+            if (found.Token < 0 && _dynamic is not null)
             {
-                token = TryPrimary(_dynamic, sequence, staticFollowers, LookupThresholds.StrictMinSamples, LookupThresholds.StrictMinPercent);
+                found = TryPrimary(_dynamic, sequence, staticFollowers, LookupThresholds.StrictMinSamples, LookupThresholds.StrictMinPercent);
+                source = LookupEvidence.Dynamic;
             }
 
-            if (token < 0 && hasStatic)
+            if (found.Token < 0 && hasStatic)
             {
-                token = TryStaticOnly(staticFollowers);
+                found = TryStaticOnly(staticFollowers);
+                source = LookupEvidence.Static;
             }
 
-            if (token < 0)
+            if (found.Token < 0)
             {
                 break;
             }
 
-            draft[drafted++] = token;
+            if (!evidence.IsEmpty)
+            {
+                evidence[drafted] = LookupEvidence.Classify(source, found.NgramSize, found.Count, found.Total);
+            }
+
+            draft[drafted++] = found.Token;
         }
 
         return drafted;
@@ -109,7 +126,7 @@ public sealed class NgramCacheDrafter : IDraftSource
     }
 
     /// <summary>Longest n-gram first; the first whose best follower passes the thresholds wins.</summary>
-    private static int TryPrimary(NgramCache cache, DraftSequence sequence, NgramFollowers staticFollowers, ReadOnlySpan<int> minSamples, ReadOnlySpan<int> minPercent)
+    private static Candidate TryPrimary(NgramCache cache, DraftSequence sequence, NgramFollowers staticFollowers, ReadOnlySpan<int> minSamples, ReadOnlySpan<int> minPercent)
     {
         for (var size = NgramCache.MaxNgramSize; size >= NgramCache.MinNgramSize; size--)
         {
@@ -139,14 +156,14 @@ public sealed class NgramCacheDrafter : IDraftSource
 
             if (LookupThresholds.Passes(bestCount, total, minSamples[size - 1], minPercent[size - 1]))
             {
-                return bestToken;
+                return new Candidate(bestToken, size, bestCount, total);
             }
         }
 
-        return -1;
+        return Candidate.None;
     }
 
-    private static int TryStaticOnly(NgramFollowers followers)
+    private static Candidate TryStaticOnly(NgramFollowers followers)
     {
         long bestCount = 0;
         long total = 0;
@@ -164,7 +181,13 @@ public sealed class NgramCacheDrafter : IDraftSource
 
         var index = NgramCache.StaticNgramSize - 1;
         return LookupThresholds.Passes(bestCount, total, LookupThresholds.LaxMinSamples[index], LookupThresholds.LaxMinPercent[index])
-            ? bestToken
-            : -1;
+            ? new Candidate(bestToken, NgramCache.StaticNgramSize, bestCount, total)
+            : Candidate.None;
+    }
+
+    /// <summary>A drafted token and the evidence it won with.</summary>
+    private readonly record struct Candidate(int Token, int NgramSize, long Count, long Total)
+    {
+        public static Candidate None => new(-1, 0, 0, 0);
     }
 }

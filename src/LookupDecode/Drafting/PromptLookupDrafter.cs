@@ -12,7 +12,7 @@ namespace LookupDecode.Drafting;
 /// The index lags one token behind, so the suffix itself (which has no continuation yet) is never a match —
 /// exactly Hugging Face's rule of skipping a match with nothing after it.
 /// </remarks>
-public sealed class PromptLookupDrafter : IDraftSource
+public sealed class PromptLookupDrafter : IScoredDraftSource
 {
     private readonly PromptLookupOptions _options;
     private readonly Func<int, bool> _isEndOfGeneration;
@@ -58,7 +58,21 @@ public sealed class PromptLookupDrafter : IDraftSource
     public void Observe(ReadOnlySpan<int> history) => IndexNgramsEndingAt(history, history.Length - 1);
 
     /// <inheritdoc />
-    public int Propose(ReadOnlySpan<int> history, Span<int> draft)
+    public int EvidenceClassCount => PromptLookupOptions.MaxSupportedNgramSize * PositionBins;
+
+    /// <inheritdoc />
+    public double PriorAcceptance(int evidenceClass)
+    {
+        var matched = (evidenceClass / PositionBins) + 1;
+        var position = evidenceClass % PositionBins;
+        return Math.Min(0.9, 0.15 + (0.15 * matched)) * Math.Pow(0.85, position);
+    }
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft) => Propose(history, draft, Span<int>.Empty);
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
     {
         var longest = Math.Min(_options.MaxNgramSize, history.Length - 1);
         for (var size = longest; size >= _options.MinNgramSize; size--)
@@ -74,6 +88,11 @@ public sealed class PromptLookupDrafter : IDraftSource
             while (count < available && !_isEndOfGeneration(history[start + count]))
             {
                 draft[count] = history[start + count];
+                if (!evidence.IsEmpty)
+                {
+                    evidence[count] = ((size - 1) * PositionBins) + PositionBin(count);
+                }
+
                 count++;
             }
 
@@ -88,6 +107,11 @@ public sealed class PromptLookupDrafter : IDraftSource
     public void End(ReadOnlySpan<int> history)
     {
     }
+
+    private const int PositionBins = 5;
+
+    /// <summary>Position of a drafted token in its draft, in bins 0, 1, 2-3, 4-7, 8+.</summary>
+    private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };
 
     /// <summary>Records the n-grams ending just before <paramref name="end"/>, whose continuation starts at <paramref name="end"/>.</summary>
     private void IndexNgramsEndingAt(ReadOnlySpan<int> tokens, int end)

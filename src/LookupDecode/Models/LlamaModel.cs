@@ -17,6 +17,7 @@ public sealed partial class LlamaModel : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _probeGate = new();
     private float? _batchLogitDifference;
+    private readonly Dictionary<string, Calibration.DecodeCostCurve> _costCurves = new(StringComparer.Ordinal);
     private int _disposed;
 
     private LlamaModel(NativeModel native, GgufFile file, ModelOptions options, ILogger logger, TimeSpan loadTime)
@@ -92,6 +93,9 @@ public sealed partial class LlamaModel : IDisposable
         return Native.Tokenize(text, addSpecial, parseSpecial);
     }
 
+    /// <summary>Whether <paramref name="text"/> can be tokenized by this model (see <see cref="EnsureEncodable"/>).</summary>
+    public bool CanEncode(string text) => Native.CanEncode(text);
+
     /// <summary>Throws <see cref="Text.UnsupportedTextException"/> if <paramref name="text"/> cannot be tokenized by this model.</summary>
     public void EnsureEncodable(string text) => Native.EnsureEncodable(text);
 
@@ -135,6 +139,49 @@ public sealed partial class LlamaModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// The verification cost curve of this model on this backend and thread count, covering batches up to
+    /// <paramref name="maxBatchSize"/>: from memory, else from the store in <paramref name="directory"/>, else measured
+    /// now in <paramref name="session"/> (a few seconds for a 1B model; <paramref name="progress"/> reports it) and stored.
+    /// </summary>
+    public Calibration.DecodeCostCurve CostCurve(GenerationSession session, int maxBatchSize, string? directory = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var path = Calibration.CostModelStore.PathFor(directory ?? Calibration.CostModelStore.DefaultDirectory, Path, NativeRuntime.Describe(),
+            Options.EffectiveThreads, Options.EffectiveBatchSize);
+        lock (_probeGate)
+        {
+            if (_costCurves.TryGetValue(path, out var known) && Covers(known, maxBatchSize))
+            {
+                return known;
+            }
+
+            var curve = Calibration.CostModelStore.TryLoad(path);
+            if (curve is null || !Covers(curve, maxBatchSize))
+            {
+                LogCalibrating(_logger, Info.Name, maxBatchSize);
+                var sizes = Enumerable.Range(1, Math.Min(maxBatchSize, 17)).Concat([24, 32]).Where(size => size <= maxBatchSize).Append(maxBatchSize).Distinct().ToArray();
+                var deepest = Math.Min(512, session.ContextSize - maxBatchSize - 1);
+                int[] depths = deepest > 64 ? [0, deepest] : [0];
+                curve = Calibration.DecodeCostMeasurement.Measure(session, sizes, depths, repeats: 3, progress);
+                try
+                {
+                    Calibration.CostModelStore.Save(path, curve);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    LogNotStored(_logger, path, exception.Message);
+                }
+            }
+
+            _costCurves[path] = curve;
+            return curve;
+        }
+
+        static bool Covers(Calibration.DecodeCostCurve curve, int maxBatchSize)
+            => curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -143,6 +190,12 @@ public sealed partial class LlamaModel : IDisposable
             _native.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Measuring the verification cost of {Model} for batches up to {MaxBatch} (once per model, backend and thread count)")]
+    private static partial void LogCalibrating(ILogger logger, string model, int maxBatch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the cost curve at {Path}: {Problem}")]
+    private static partial void LogNotStored(ILogger logger, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}")]
     private static partial void LogLoaded(ILogger logger, string model, string description, double milliseconds, string backend);

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LookupDecode.Calibration;
+using LookupDecode.Cli.Output;
+using LookupDecode.Models;
+using Spectre.Console;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary><c>lookupdecode calibrate</c>: measure what verifying k tokens costs here, store it for adaptive drafting, print it.</summary>
+internal static class CalibrateCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var model = new ModelArguments();
+        var maxBatch = new Option<int>("--max-batch") { Description = "Largest batch to time (1…256).", DefaultValueFactory = _ => 32 };
+        var depths = new Option<string>("--depths") { Description = "Context depths to time at (comma-separated).", DefaultValueFactory = _ => "0,256,1024" };
+        var repeat = new Option<int>("--repeat") { Description = "Timed runs per point (median kept).", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print the curve as JSON." };
+        var store = new Option<string?>("--store") { Description = "Directory of stored calibrations (default: the user cache directory)." };
+        var command = new Command("calibrate", "Time llama_decode for batches of 1…k tokens at several depths on this machine, store the curve for "
+                                               + "adaptive drafting (--draft auto) and print T(k)/T(1).");
+        model.AddTo(command);
+        command.Options.Add(maxBatch);
+        command.Options.Add(depths);
+        command.Options.Add(repeat);
+        command.Options.Add(json);
+        command.Options.Add(store);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var options = model.ToOptions(result);
+            var largest = result.GetValue(maxBatch);
+            if (largest is < 1 or > 256)
+            {
+                throw new InvalidOptionException(maxBatch.Name, $"must be between 1 and 256, was {largest}");
+            }
+
+            var depthList = result.GetValue(depths)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var depth) && depth >= 0
+                    ? depth
+                    : throw new InvalidOptionException(depths.Name, $"'{text}' is not a depth"))
+                .ToArray();
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, options, loggers.CreateLogger("LookupDecode"));
+            using var session = llama.CreateSession();
+            var curve = ConsoleFactory.WithProgress(cli.Error, "calibrating", report => DecodeCostMeasurement.Measure(
+                session, Enumerable.Range(1, largest).ToArray(), depthList, result.GetValue(repeat), new InlineProgress<double>(report), cancellationToken));
+            var path = CostModelStore.PathFor(result.GetValue(store) ?? CostModelStore.DefaultDirectory, llama.Path, Native.LlamaRuntime.Describe(),
+                options.EffectiveThreads, options.EffectiveBatchSize);
+            CostModelStore.Save(path, curve);
+            if (result.GetValue(json))
+            {
+                cli.Output.WriteLine(JsonSerializer.Serialize(curve, new JsonSerializerOptions { WriteIndented = true }));
+                return Task.FromResult(CliApplication.Success);
+            }
+
+            var table = new Table().Title($"T(k)/T(1) on {llama.Info.Name}, {options.EffectiveThreads} threads").Border(TableBorder.Rounded);
+            table.AddColumn(new TableColumn("k").RightAligned());
+            foreach (var depth in curve.Depths)
+            {
+                table.AddColumn(new TableColumn($"depth {depth}").RightAligned());
+            }
+
+            foreach (var size in curve.Points.Select(point => point.BatchSize).Distinct().Order())
+            {
+                table.AddRow([size.ToString(CultureInfo.InvariantCulture), .. curve.Depths.Select(depth =>
+                {
+                    var point = curve.Points.Single(p => p.BatchSize == size && p.Depth == depth);
+                    return string.Create(CultureInfo.InvariantCulture, $"{point.RelativeCost:F2} ({point.Milliseconds:F1} ms)");
+                })]);
+            }
+
+            ConsoleFactory.For(cli.Output).Write(table);
+            cli.Output.WriteLine($"stored: {path}");
+            return Task.FromResult(CliApplication.Success);
+        });
+        return command;
+    }
+}

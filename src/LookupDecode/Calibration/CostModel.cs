@@ -1,0 +1,153 @@
+namespace LookupDecode.Calibration;
+
+/// <summary>
+/// The cost of one <c>llama_decode</c> of k tokens relative to one of a single token, at a context depth: from a
+/// measured <see cref="DecodeCostCurve"/> (interpolated between measured batch sizes and depths), refined online from
+/// the decode times generation observes: a slowly moving factor per batch size (observed time / curve's time). A batch
+/// size seen fewer than <see cref="MinimumObservations"/> times is assumed to have drifted like a single token, so a
+/// machine-wide slowdown (or a curve measured in other units) never makes an unobserved batch look cheaper. Not thread-safe.
+/// </summary>
+public sealed class CostModel
+{
+    /// <summary>Observations of a batch size before its own correction is trusted.</summary>
+    public const int MinimumObservations = 3;
+
+    private const double Learning = 0.05;
+    private readonly int[] _observations;
+    private readonly DecodeCostCurve _curve;
+    private readonly int[] _depths;
+    private readonly double[] _correction;
+
+    /// <summary>Creates a model from a measured curve.</summary>
+    public CostModel(DecodeCostCurve curve)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        if (curve.Points.Count == 0 || !curve.Points.Any(point => point.BatchSize == 1))
+        {
+            throw new ArgumentException("a cost curve needs measured points including a batch of 1", nameof(curve));
+        }
+
+        _curve = curve;
+        _depths = [.. curve.Depths];
+        MaxBatchSize = curve.Points.Max(point => point.BatchSize);
+        _correction = Enumerable.Repeat(1.0, MaxBatchSize + 1).ToArray();
+        _observations = new int[MaxBatchSize + 1];
+    }
+
+    /// <summary>The curve the model started from.</summary>
+    public DecodeCostCurve Curve => _curve;
+
+    /// <summary>Largest batch size measured.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>A model whose batches all cost the same as one token (what a GPU nearly does), for tests and what-ifs.</summary>
+    public static CostModel Flat(int maxBatchSize = 32) => FromRelativeCosts(Enumerable.Repeat(1.0, maxBatchSize).ToArray());
+
+    /// <summary>A model from relative costs T(k)/T(1) for k = 1…n (first entry must be 1).</summary>
+    public static CostModel FromRelativeCosts(IReadOnlyList<double> relativeCosts)
+    {
+        ArgumentNullException.ThrowIfNull(relativeCosts);
+        var points = relativeCosts.Select((cost, index) => new DecodeCostPoint(index + 1, 0, cost, cost)).ToArray();
+        return new CostModel(new DecodeCostCurve("synthetic", "synthetic", 0, points));
+    }
+
+    /// <summary>T(batchSize)/T(1) at <paramref name="depth"/> tokens of context.</summary>
+    public double RelativeCost(int batchSize, int depth)
+    {
+        if (batchSize <= 1)
+        {
+            return 1;
+        }
+
+        var clamped = Math.Min(batchSize, MaxBatchSize);
+        var baseCost = Interpolated(clamped, depth) / Interpolated(1, depth);
+        var extrapolated = batchSize > MaxBatchSize ? baseCost * batchSize / MaxBatchSize : baseCost;
+        var correction = _observations[clamped] >= MinimumObservations ? _correction[clamped] : _correction[1];
+        return extrapolated * correction / _correction[1];
+    }
+
+    /// <summary>
+    /// Learns from one observed decode: <paramref name="milliseconds"/> for <paramref name="batchSize"/> tokens at
+    /// <paramref name="depth"/>. Only the ratio to the curve's prediction is kept, so machine-wide slowdowns that hit
+    /// every batch size alike cancel out.
+    /// </summary>
+    public void Observe(int batchSize, int depth, double milliseconds)
+    {
+        if (batchSize < 1 || batchSize > MaxBatchSize || milliseconds <= 0 || double.IsNaN(milliseconds))
+        {
+            return;
+        }
+
+        var predicted = Interpolated(batchSize, depth);
+        if (predicted <= 0)
+        {
+            return;
+        }
+
+        var ratio = Math.Clamp(milliseconds / predicted, 0.05, 20);
+        if (_observations[batchSize]++ == 0)
+        {
+            // First sighting: start from what a single token's correction says, then learn.
+            _correction[batchSize] = _correction[1];
+        }
+
+        _correction[batchSize] += Learning * (ratio - _correction[batchSize]);
+    }
+
+    /// <summary>Milliseconds the curve predicts for a batch at a depth (linear between measured depths and batch sizes).</summary>
+    private double Interpolated(int batchSize, int depth)
+    {
+        if (_depths.Length == 1 || depth <= _depths[0])
+        {
+            return AtDepth(batchSize, _depths[0]);
+        }
+
+        for (var i = 1; i < _depths.Length; i++)
+        {
+            if (depth <= _depths[i])
+            {
+                var t = (double)(depth - _depths[i - 1]) / (_depths[i] - _depths[i - 1]);
+                return AtDepth(batchSize, _depths[i - 1]) + (t * (AtDepth(batchSize, _depths[i]) - AtDepth(batchSize, _depths[i - 1])));
+            }
+        }
+
+        // Beyond the deepest measurement: extend the last slope.
+        var last = _depths[^1];
+        var previous = _depths[^2];
+        var slope = (AtDepth(batchSize, last) - AtDepth(batchSize, previous)) / (last - previous);
+        return AtDepth(batchSize, last) + (slope * (depth - last));
+    }
+
+    private double AtDepth(int batchSize, int depth)
+    {
+        DecodeCostPoint? below = null;
+        DecodeCostPoint? above = null;
+        foreach (var point in _curve.Points)
+        {
+            if (point.Depth != depth)
+            {
+                continue;
+            }
+
+            if (point.BatchSize <= batchSize && (below is null || point.BatchSize > below.BatchSize))
+            {
+                below = point;
+            }
+
+            if (point.BatchSize >= batchSize && (above is null || point.BatchSize < above.BatchSize))
+            {
+                above = point;
+            }
+        }
+
+        below ??= above!;
+        above ??= below;
+        if (above.BatchSize == below.BatchSize)
+        {
+            return below.Milliseconds;
+        }
+
+        var t = (double)(batchSize - below.BatchSize) / (above.BatchSize - below.BatchSize);
+        return below.Milliseconds + (t * (above.Milliseconds - below.Milliseconds));
+    }
+}

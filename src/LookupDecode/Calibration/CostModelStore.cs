@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace LookupDecode.Calibration;
+
+/// <summary>
+/// Stores measured cost curves in the user's cache directory, one file per (model file, backend, threads, batch size):
+/// the model is identified by its size, modification time and a hash of its first 64 KiB (header and metadata), so a
+/// changed file is measured again. Files are written atomically.
+/// </summary>
+public static class CostModelStore
+{
+    /// <summary>
+    /// <c>$LOOKUPDECODE_CACHE_DIR/cost-models</c>, else the platform's user cache directory
+    /// (<c>$XDG_CACHE_HOME</c> or <c>~/.cache</c> on Linux, LocalApplicationData elsewhere) + <c>lookupdecode/cost-models</c>.
+    /// </summary>
+    public static string DefaultDirectory
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("LOOKUPDECODE_CACHE_DIR") is { Length: > 0 } configured)
+            {
+                return Path.Combine(configured, "cost-models");
+            }
+
+            var root = OperatingSystem.IsWindows()
+                ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
+                : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+                    ? xdg
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+            return Path.Combine(root, "lookupdecode", "cost-models");
+        }
+    }
+
+    /// <summary>The file a curve for these settings is stored in.</summary>
+    public static string PathFor(string directory, string modelPath, string backend, int threads, int batchSize)
+    {
+        var file = new FileInfo(modelPath);
+        var head = new byte[Math.Min(65536, file.Length)];
+        using (var stream = file.OpenRead())
+        {
+            stream.ReadExactly(head);
+        }
+
+        var identity = $"{file.Name}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{Convert.ToHexString(SHA256.HashData(head))}|{backend}|{threads}|{batchSize}";
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..20];
+        return Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(file.Name)}-t{threads}-{key}.json");
+    }
+
+    /// <summary>Reads a stored curve, or null when there is none (or it is unreadable, which only costs a recalibration).</summary>
+    public static DecodeCostCurve? TryLoad(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<DecodeCostCurve>(File.ReadAllText(path)) : null;
+        }
+        catch (Exception exception) when (exception is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores a curve (write to a temporary file, then rename).</summary>
+    public static void Save(string path, DecodeCostCurve curve)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(curve, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,54 @@
+namespace LookupDecode.Drafting;
+
+/// <summary>
+/// Learned acceptance rates of one drafter's evidence classes: a Beta estimate per class, starting from the drafter's
+/// prior (worth <see cref="PriorStrength"/> observations) and updated with every verified outcome. Old outcomes fade
+/// slowly so the estimate follows a change of text. Not thread-safe; one per session and drafter.
+/// </summary>
+public sealed class AcceptanceModel
+{
+    /// <summary>How many observations the prior is worth.</summary>
+    public const double PriorStrength = 3;
+
+    private const double Fade = 0.995;
+    private readonly double[] _prior;
+    private readonly double[] _accepted;
+    private readonly double[] _rejected;
+
+    /// <summary>Creates a model for <paramref name="source"/>'s evidence classes.</summary>
+    public AcceptanceModel(IScoredDraftSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _prior = new double[source.EvidenceClassCount];
+        for (var i = 0; i < _prior.Length; i++)
+        {
+            _prior[i] = Math.Clamp(source.PriorAcceptance(i), 0.01, 0.99);
+        }
+
+        _accepted = new double[_prior.Length];
+        _rejected = new double[_prior.Length];
+    }
+
+    /// <summary>Estimated probability that a token of <paramref name="evidenceClass"/> is accepted (given the ones before it were).</summary>
+    public double Probability(int evidenceClass)
+        => (_accepted[evidenceClass] + (PriorStrength * _prior[evidenceClass]))
+           / (_accepted[evidenceClass] + _rejected[evidenceClass] + PriorStrength);
+
+    /// <summary>Records one verified outcome.</summary>
+    public void Observe(int evidenceClass, bool accepted)
+    {
+        _accepted[evidenceClass] *= Fade;
+        _rejected[evidenceClass] *= Fade;
+        if (accepted)
+        {
+            _accepted[evidenceClass]++;
+        }
+        else
+        {
+            _rejected[evidenceClass]++;
+        }
+    }
+
+    /// <summary>Outcomes observed for a class (faded).</summary>
+    public double Observations(int evidenceClass) => _accepted[evidenceClass] + _rejected[evidenceClass];
+}

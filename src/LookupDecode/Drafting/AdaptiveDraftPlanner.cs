@@ -1,0 +1,128 @@
+using LookupDecode.Calibration;
+
+namespace LookupDecode.Drafting;
+
+/// <summary>
+/// Adaptive drafting: every drafter proposes up to the maximum length, each drafted token is given the acceptance
+/// probability learned for its evidence class, and <see cref="DraftLengthPolicy"/> picks, per drafter, how many are worth
+/// verifying at this machine's measured cost; the drafter with the best expected gain wins the step, and zero drafts
+/// (a plain step) is always a candidate. After verification every drafter learns from the tokens that were actually
+/// emitted, whether or not its proposal was used, and the cost model learns from the decode time. Allocates nothing per step.
+/// </summary>
+internal sealed class AdaptiveDraftPlanner : IDraftPlanner
+{
+    private const double RateLearning = 0.1;
+    private readonly IScoredDraftSource[] _sources;
+    private readonly AcceptanceModel[] _models;
+    private readonly CostModel _cost;
+    private readonly int[][] _proposals;
+    private readonly int[][] _evidence;
+    private readonly int[] _counts;
+    private readonly double[] _probabilities;
+    private readonly Func<int, double> _costFunction;
+    private double _rate = 1;
+    private int _depth;
+
+    public AdaptiveDraftPlanner(IReadOnlyList<IScoredDraftSource> sources, IReadOnlyList<AcceptanceModel> models, CostModel cost, int maxDraftLength)
+    {
+        _sources = [.. sources];
+        _models = [.. models];
+        _cost = cost;
+        _proposals = _sources.Select(_ => new int[maxDraftLength]).ToArray();
+        _evidence = _sources.Select(_ => new int[maxDraftLength]).ToArray();
+        _counts = new int[_sources.Length];
+        _probabilities = new double[maxDraftLength];
+        _costFunction = Cost;
+    }
+
+    /// <summary>Which drafter won the last step (-1: none drafted).</summary>
+    public int LastSource { get; private set; } = -1;
+
+    public void Begin(ReadOnlySpan<int> prompt)
+    {
+        foreach (var source in _sources)
+        {
+            source.Begin(prompt);
+        }
+    }
+
+    public void Observe(ReadOnlySpan<int> history)
+    {
+        foreach (var source in _sources)
+        {
+            source.Observe(history);
+        }
+    }
+
+    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
+    {
+        _depth = depth;
+        var limit = Math.Min(draft.Length, _probabilities.Length);
+        var bestSource = -1;
+        var bestLength = 0;
+        var bestValue = 1 - _rate;
+        for (var s = 0; s < _sources.Length; s++)
+        {
+            var count = _counts[s] = _sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
+            if (count == 0)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                _probabilities[i] = _models[s].Probability(_evidence[s][i]);
+            }
+
+            var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);
+            var value = expected - (_rate * Cost(length + 1));
+            if (length > 0 && value > bestValue)
+            {
+                bestValue = value;
+                bestSource = s;
+                bestLength = length;
+            }
+        }
+
+        LastSource = bestSource;
+        if (bestSource >= 0)
+        {
+            _proposals[bestSource].AsSpan(0, bestLength).CopyTo(draft);
+        }
+
+        return bestLength;
+    }
+
+    public void Verified(ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    {
+        for (var s = 0; s < _sources.Length; s++)
+        {
+            var known = Math.Min(_counts[s], emitted.Length);
+            for (var i = 0; i < known; i++)
+            {
+                var accepted = _proposals[s][i] == emitted[i];
+                _models[s].Observe(_evidence[s][i], accepted);
+                if (!accepted)
+                {
+                    break;
+                }
+            }
+
+            _counts[s] = 0;
+        }
+
+        _cost.Observe(batchSize, depth, milliseconds);
+        var achieved = emitted.Length / _cost.RelativeCost(batchSize, depth);
+        _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 1, 8);
+    }
+
+    public void End(ReadOnlySpan<int> history)
+    {
+        foreach (var source in _sources)
+        {
+            source.End(history);
+        }
+    }
+
+    private double Cost(int batchSize) => _cost.RelativeCost(batchSize, _depth);
+}
