@@ -27,6 +27,9 @@ public sealed class LookupDecodeOptions
     /// <summary>Layers offloaded to the GPU (GPU backends only; -1 = all).</summary>
     public int GpuLayers { get; set; }
 
+    /// <summary>KV cache type (see <see cref="Models.KvCacheType"/>). Default Auto.</summary>
+    public Models.KvCacheType KvCacheType { get; set; } = Models.KvCacheType.Auto;
+
     /// <summary>Most concurrent generations (contexts in the pool); further callers wait. Default 2.</summary>
     public int MaxConcurrentRequests { get; set; } = 2;
 

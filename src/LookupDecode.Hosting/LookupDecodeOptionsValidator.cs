@@ -63,6 +63,7 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
         BatchSize = options.BatchSize,
         Threads = options.Threads,
         GpuLayers = options.GpuLayers,
+        KvCacheType = options.KvCacheType,
     };
 
     private static void Check(List<string> failures, Action validate, Func<string, string>? rename = null)

@@ -20,7 +20,7 @@ internal static class EndToEndSuite
         Directory.CreateDirectory(settings.OutputDirectory);
         using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads });
         using var session = model.CreateSession();
-        log.WriteLine($"model {model.Info.Name}: {model.Info.Description}; backend {LlamaRuntime.Describe()}; {settings.Threads} threads");
+        log.WriteLine($"model {model.Info.Name}: {model.Info.Description}; backend {LlamaRuntime.Describe()}; {settings.Threads} threads; KV cache {session.KvCacheType}");
 
         var records = new List<BenchmarkRecord>();
         var upstream = settings.UpstreamBin is { } bin ? Path.Combine(bin, "llama-lookup") : null;
@@ -55,7 +55,7 @@ internal static class EndToEndSuite
 
             if (upstream is not null)
             {
-                records.AddRange(RunUpstream(upstream, settings, promptFile, task, log));
+                records.AddRange(RunUpstream(upstream, settings, promptFile, task, session.KvCacheType == KvCacheType.Q8_0, log));
             }
         }
 
@@ -88,7 +88,7 @@ internal static class EndToEndSuite
         return variants;
     }
 
-    private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, TextWriter log)
+    private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, bool quantizedKvCache, TextWriter log)
     {
         var drafts = settings.Drafts.Prepend(0).Distinct().ToArray();
         var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
@@ -96,7 +96,7 @@ internal static class EndToEndSuite
         {
             foreach (var draft in repeat % 2 == 0 ? drafts : drafts.Reverse())
             {
-                var result = UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize);
+                var result = UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache);
                 if (repeat > 0)
                 {
                     runs[draft].Add(result);

@@ -12,7 +12,7 @@ internal static partial class UpstreamLookup
 {
     public sealed record Result(double TokensPerSecond, int Predicted, int Drafted, int Accepted);
 
-    public static Result Run(string tool, string model, string promptFile, int maxTokens, int draft, int threads, int contextSize)
+    public static Result Run(string tool, string model, string promptFile, int maxTokens, int draft, int threads, int contextSize, bool quantizedKvCache)
     {
         var log = Path.Combine(Path.GetTempPath(), $"llama-lookup-{Guid.NewGuid():N}.log");
         try
@@ -27,6 +27,15 @@ internal static partial class UpstreamLookup
                      })
             {
                 start.ArgumentList.Add(argument);
+            }
+
+            if (quantizedKvCache)
+            {
+                // The same KV cache as ours (Q8_0, flash attention), so both engines run the same arithmetic.
+                foreach (var argument in new[] { "-ctk", "q8_0", "-ctv", "q8_0", "-fa", "on" })
+                {
+                    start.ArgumentList.Add(argument);
+                }
             }
 
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {tool}");

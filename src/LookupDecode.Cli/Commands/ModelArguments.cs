@@ -35,6 +35,12 @@ internal sealed class ModelArguments
         DefaultValueFactory = _ => 0,
     };
 
+    public Option<string> KvType { get; } = new("--kv-type")
+    {
+        Description = "KV cache type: auto (Q8_0 when heads are a multiple of 32 wide, which keeps lookup exact past 256 tokens on CPU), f16 (llama.cpp's default) or q8_0.",
+        DefaultValueFactory = _ => "auto",
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show LookupDecode's and llama.cpp's log on stderr.",
@@ -47,6 +53,8 @@ internal sealed class ModelArguments
         command.Options.Add(Threads);
         command.Options.Add(BatchSize);
         command.Options.Add(GpuLayers);
+        KvType.AcceptOnlyFromAmong("auto", "f16", "q8_0");
+        command.Options.Add(KvType);
         command.Options.Add(Verbose);
     }
 
@@ -58,6 +66,7 @@ internal sealed class ModelArguments
             Threads = result.GetValue(Threads),
             BatchSize = result.GetValue(BatchSize),
             GpuLayers = result.GetValue(GpuLayers),
+            KvCacheType = result.GetValue(KvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
         };
         try
         {
@@ -77,6 +86,7 @@ internal sealed class ModelArguments
         nameof(ModelOptions.Threads) => Threads.Name,
         nameof(ModelOptions.BatchSize) => BatchSize.Name,
         nameof(ModelOptions.GpuLayers) => GpuLayers.Name,
+        nameof(ModelOptions.KvCacheType) => KvType.Name,
         _ => property,
     };
 }

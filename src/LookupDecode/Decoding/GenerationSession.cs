@@ -40,6 +40,9 @@ public sealed class GenerationSession : IDisposable
     /// </summary>
     public int AllocatedContextSize => _context.AllocatedSize;
 
+    /// <summary>The KV cache type this session's context uses (<see cref="ModelOptions.KvCacheType"/> resolved).</summary>
+    public KvCacheType KvCacheType => _context.KvCacheType;
+
     /// <summary>The native context, for measurements in this assembly (calibration).</summary>
     internal NativeContext Context => _context;
 

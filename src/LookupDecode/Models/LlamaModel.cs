@@ -26,6 +26,10 @@ public sealed partial class LlamaModel : IDisposable
         _logger = logger;
         Options = options;
         LoadTime = loadTime;
+        var architecture = file.Architecture ?? "llama";
+        var heads = (int)(file.GetInt64($"{architecture}.attention.head_count") ?? 0);
+        HeadSize = (int?)file.GetInt64($"{architecture}.attention.key_length")
+                   ?? (heads > 0 ? native.EmbeddingSize / heads : 0);
         Info = new ModelInfo(
             native.Name,
             file.Architecture ?? "unknown",
@@ -83,7 +87,10 @@ public sealed partial class LlamaModel : IDisposable
     }
 
     /// <summary>Creates a session: one llama.cpp context of <see cref="ModelOptions.ContextSize"/> tokens.</summary>
-    public GenerationSession CreateSession() => new(this, NativeContext.Create(Native, Options), _logger);
+    public GenerationSession CreateSession() => new(this, NativeContext.Create(Native, Options, HeadSize), _logger);
+
+    /// <summary>Width of one attention head's keys (GGUF <c>key_length</c>, else embedding width / heads).</summary>
+    public int HeadSize { get; }
 
     /// <summary>Tokenizes <paramref name="text"/> as llama.cpp's examples do (BOS per model metadata, special tokens parsed).</summary>
     /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character of the text.</exception>

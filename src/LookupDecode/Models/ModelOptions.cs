@@ -21,6 +21,9 @@ public sealed record ModelOptions
     /// <summary>Layers to offload to the GPU (0 = none, -1 = all). Only meaningful with a GPU backend.</summary>
     public int GpuLayers { get; init; }
 
+    /// <summary>KV cache element type. Default <see cref="KvCacheType.Auto"/> (see there for why it is not llama.cpp's F16).</summary>
+    public KvCacheType KvCacheType { get; init; } = KvCacheType.Auto;
+
     /// <summary>Map the model file into memory instead of reading it (llama.cpp's default).</summary>
     public bool UseMemoryMap { get; init; } = true;
 
@@ -46,6 +49,11 @@ public sealed record ModelOptions
         if (Threads is < 1 or > 512)
         {
             throw new InvalidOptionException(nameof(Threads), $"must be between 1 and 512, was {Threads}");
+        }
+
+        if (!Enum.IsDefined(KvCacheType))
+        {
+            throw new InvalidOptionException(nameof(KvCacheType), $"unknown KV cache type {(int)KvCacheType}");
         }
 
         if (GpuLayers < -1)

@@ -36,9 +36,27 @@ internal sealed class NativeContext : IDisposable
 
     internal SafeLLamaContextHandle Handle => _handle;
 
-    public static NativeContext Create(NativeModel model, ModelOptions options)
+    /// <summary>The KV cache type the context really uses.</summary>
+    public KvCacheType KvCacheType { get; private init; }
+
+    public static NativeContext Create(NativeModel model, ModelOptions options, int headSize)
     {
+        var kvType = options.KvCacheType switch
+        {
+            KvCacheType.Auto => headSize > 0 && headSize % 32 == 0 ? KvCacheType.Q8_0 : KvCacheType.F16,
+            KvCacheType.Q8_0 when headSize % 32 != 0 => throw new InvalidOptionException(nameof(ModelOptions.KvCacheType),
+                $"Q8_0 needs attention heads whose width is a multiple of 32; {model.Name}'s are {headSize} wide"),
+            var explicitType => explicitType,
+        };
         var parameters = LLamaContextParams.Default();
+        if (kvType == KvCacheType.Q8_0)
+        {
+            // A quantized V cache needs flash attention.
+            parameters.type_k = GGMLType.GGML_TYPE_Q8_0;
+            parameters.type_v = GGMLType.GGML_TYPE_Q8_0;
+            parameters.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED;
+        }
+
         parameters.n_ctx = (uint)options.ContextSize;
         parameters.n_batch = (uint)options.EffectiveBatchSize;
         parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, 512);
@@ -56,7 +74,7 @@ internal sealed class NativeContext : IDisposable
                 $"llama.cpp could not create a context of {options.ContextSize} tokens for '{model.Name}' (out of memory?).", exception);
         }
 
-        return new NativeContext(model, handle, options);
+        return new NativeContext(model, handle, options) { KvCacheType = kvType };
     }
 
     /// <summary>Forgets everything in the KV cache.</summary>
