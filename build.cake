@@ -4,6 +4,7 @@
 //   dotnet cake --target=BenchE2E [--model=M]               -> end-to-end suite + plots (artifacts/bench-e2e)
 //   dotnet cake --target=CompareUpstream [--model=M]        -> the same, beside upstream llama-lookup
 //   dotnet cake --target=Pack                               -> NuGet packages (artifacts/packages)
+//   dotnet cake --target=Fuzz [--fuzz-seconds=300]          -> AFL++ on the GGUF gate and the cache reader (artifacts/fuzz)
 // Options: --configuration=Release, --bench-filter='*', --bench-job=short (BenchmarkDotNet job), --model=PATH (default: a synthetic llama-1b Q4_0 written
 // into artifacts/models), --drafts=1,3,10, --modes=lookup,prompt-lookup, --max-tokens=128, --repeat=3, --threads=N.
 
@@ -17,6 +18,7 @@ var modes = Argument("modes", "lookup,prompt-lookup");
 var maxTokens = Argument("max-tokens", "128");
 var repeat = Argument("repeat", "3");
 var threads = Argument("threads", System.Environment.ProcessorCount.ToString());
+var fuzzSeconds = Argument("fuzz-seconds", "300");
 
 var solution = "./LookupDecode.sln";
 var artifacts = Directory("./artifacts");
@@ -165,6 +167,20 @@ Task("Pack")
             NoRestore = true,
             OutputDirectory = artifacts + Directory("packages"),
         });
+    }
+});
+
+Task("Fuzz")
+    .Does(() =>
+{
+    var exitCode = StartProcess("bash", new ProcessSettings
+    {
+        Arguments = new ProcessArgumentBuilder().Append("tests/LookupDecode.Fuzz/run-fuzz.sh").Append(fuzzSeconds)
+            .AppendQuoted(MakeAbsolute(artifacts + Directory("fuzz")).FullPath),
+    });
+    if (exitCode != 0)
+    {
+        throw new CakeException($"fuzzing found crashes (see artifacts/fuzz); exit code {exitCode}");
     }
 });
 

@@ -3,9 +3,15 @@ using LookupDecode.Benchmarks.EndToEnd;
 
 // Micro benchmarks:  dotnet run -c Release --project bench/LookupDecode.Benchmarks -- --filter '*'
 // End to end:        dotnet run -c Release --project bench/LookupDecode.Benchmarks -- e2e --model M [--upstream-bin DIR]
+// Soak:              dotnet run -c Release --project bench/LookupDecode.Benchmarks -- soak --model M [--requests 2000] [--concurrency 16]
 if (args.Length > 0 && args[0] == "e2e")
 {
     return EndToEndCommand.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "soak")
+{
+    return await LookupDecode.Benchmarks.Soak.SoakCommand.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

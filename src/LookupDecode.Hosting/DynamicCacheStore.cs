@@ -99,6 +99,11 @@ public sealed partial class DynamicCacheStore
             {
                 Save(entry);
             }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // One unwritable file must not keep the others from being saved.
+                LogNotSaved(_logger, entry.Key, exception.Message);
+            }
             finally
             {
                 entry.Exclusive.Release();
@@ -167,7 +172,15 @@ public sealed partial class DynamicCacheStore
                 return;
             }
 
-            Save(victim);
+            try
+            {
+                Save(victim);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogNotSaved(_logger, victim.Key, exception.Message);
+            }
+
             _entries.Remove(victim.Key);
             LogEvicted(_logger, victim.Key, victim.Cache.FollowerPairs);
         }
@@ -175,6 +188,9 @@ public sealed partial class DynamicCacheStore
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dynamic cache {Path} is damaged and was ignored: {Problem}")]
     private static partial void LogDamaged(ILogger logger, string path, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dynamic cache '{Key}' could not be saved: {Problem}")]
+    private static partial void LogNotSaved(ILogger logger, string key, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dynamic cache '{Key}' ({Pairs} pairs) evicted from memory")]
     private static partial void LogEvicted(ILogger logger, string key, long pairs);

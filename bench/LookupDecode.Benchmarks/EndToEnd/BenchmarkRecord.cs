@@ -12,6 +12,7 @@ namespace LookupDecode.Benchmarks.EndToEnd;
 /// <param name="Generated">n_predict.</param>
 /// <param name="PeakMemoryMegabytes">Peak resident memory (0 when unknown).</param>
 /// <param name="Identical">Whether the tokens equal the engine's plain decoding (null when not checked).</param>
+/// <param name="ManagedOverheadShare">Managed time per step / native decode time per step (ours only).</param>
 public sealed record BenchmarkRecord(
     string Task,
     string Engine,
@@ -23,7 +24,8 @@ public sealed record BenchmarkRecord(
     int Accepted,
     int Generated,
     double PeakMemoryMegabytes,
-    bool? Identical)
+    bool? Identical,
+    double ManagedOverheadShare = 0)
 {
     public const string Ours = "lookupdecode";
     public const string Upstream = "llama.cpp";

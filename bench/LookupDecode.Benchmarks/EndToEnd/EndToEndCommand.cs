@@ -13,6 +13,8 @@ internal static class EndToEndCommand
         var prompts = new Option<string>("--prompts") { Description = "Directory of task prompts (*.txt).", DefaultValueFactory = _ => DefaultPrompts() };
         var modes = new Option<string>("--modes") { DefaultValueFactory = _ => "lookup,prompt-lookup" };
         var drafts = new Option<string>("--drafts") { DefaultValueFactory = _ => "3,10" };
+        var variants = new Option<string?>("--variants") { Description = "Explicit variants: greedy,auto,lookup-d3,prompt-lookup-d10,lookup-auto,… (replaces --modes × --drafts)." };
+        var upstreamDrafts = new Option<string?>("--upstream-drafts") { Description = "Draft sizes for llama-lookup (0 = its plain decoding)." };
         var maxTokens = new Option<int>("--max-tokens") { DefaultValueFactory = _ => 128 };
         var repeat = new Option<int>("--repeat") { DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Math.Min(Environment.ProcessorCount, 16) };
@@ -24,7 +26,7 @@ internal static class EndToEndCommand
 
         var command = new RootCommand("End-to-end benchmark: tasks × modes × draft sizes, optional upstream llama-lookup, verification cost curve.")
         {
-            model, prompts, modes, drafts, maxTokens, repeat, threads, ctx, output, upstream, noCurve, maxBatch,
+            model, prompts, modes, drafts, variants, upstreamDrafts, maxTokens, repeat, threads, ctx, output, upstream, noCurve, maxBatch,
         };
         command.SetAction(result =>
         {
@@ -34,6 +36,8 @@ internal static class EndToEndCommand
                 PromptFiles = Directory.EnumerateFiles(result.GetValue(prompts)!, "*.txt").Order(StringComparer.Ordinal).ToArray(),
                 Modes = Split(result.GetValue(modes)!),
                 Drafts = Split(result.GetValue(drafts)!).Select(int.Parse).ToArray(),
+                Variants = result.GetValue(variants) is { } list ? Split(list) : [],
+                UpstreamDrafts = result.GetValue(upstreamDrafts) is { } upstreamList ? Split(upstreamList).Select(int.Parse).ToArray() : [],
                 MaxTokens = result.GetValue(maxTokens),
                 Repeats = result.GetValue(repeat),
                 Threads = result.GetValue(threads),

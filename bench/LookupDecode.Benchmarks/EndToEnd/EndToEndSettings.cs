@@ -11,6 +11,12 @@ internal sealed record EndToEndSettings
 
     public IReadOnlyList<int> Drafts { get; init; } = [3, 10];
 
+    /// <summary>Explicit variant labels (greedy, auto, lookup-d3, prompt-lookup-auto, …); when set, replaces Modes × Drafts.</summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
+
+    /// <summary>Draft sizes upstream llama-lookup runs with (0 = its plain decoding); default: 0 and <see cref="Drafts"/>.</summary>
+    public IReadOnlyList<int> UpstreamDrafts { get; init; } = [];
+
     public int MaxTokens { get; init; } = 128;
 
     public int Repeats { get; init; } = 3;

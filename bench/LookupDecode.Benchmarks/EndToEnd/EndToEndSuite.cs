@@ -49,8 +49,8 @@ internal static class EndToEndSuite
             foreach (var row in comparison.Rows)
             {
                 records.Add(new BenchmarkRecord(task, BenchmarkRecord.Ours, row.Label, DraftOf(row.Label), row.TokensPerSecond, row.Speedup,
-                    row.Drafted, row.Accepted, row.GeneratedTokens, row.PeakMemoryMegabytes, row.IdenticalToBaseline));
-                log.WriteLine($"{task,-18} ours     {row.Label,-20} {row.TokensPerSecond,8:F1} t/s  {row.Speedup,5:F2}x  accept {row.Accepted}/{row.Drafted}  identical {row.IdenticalToBaseline}");
+                    row.Drafted, row.Accepted, row.GeneratedTokens, row.PeakMemoryMegabytes, row.IdenticalToBaseline, row.ManagedOverheadShare));
+                log.WriteLine($"{task,-18} ours     {row.Label,-20} {row.TokensPerSecond,8:F1} t/s  {row.Speedup,5:F2}x  accept {row.Accepted}/{row.Drafted}  identical {row.IdenticalToBaseline}  managed {row.ManagedOverheadShare:P2}  peak {row.PeakMemoryMegabytes:F1} MB");
             }
 
             if (upstream is not null)
@@ -75,6 +75,11 @@ internal static class EndToEndSuite
 
     private static List<ComparisonVariant> Variants(EndToEndSettings settings)
     {
+        if (settings.Variants.Count > 0)
+        {
+            return settings.Variants.Select(Parse).ToList();
+        }
+
         var variants = new List<ComparisonVariant> { new("greedy", new GenerationOptions()) };
         foreach (var mode in settings.Modes)
         {
@@ -88,9 +93,35 @@ internal static class EndToEndSuite
         return variants;
     }
 
+    /// <summary>greedy, auto, {lookup|prompt-lookup}-d{N}, {lookup|prompt-lookup}-auto.</summary>
+    private static ComparisonVariant Parse(string label)
+    {
+        if (label == "greedy")
+        {
+            return new ComparisonVariant(label, new GenerationOptions());
+        }
+
+        if (label == "auto")
+        {
+            return new ComparisonVariant(label, new GenerationOptions { Mode = DecodingMode.Auto, DraftLength = 16 });
+        }
+
+        var dash = label.LastIndexOf('-');
+        var mode = label[..dash] switch
+        {
+            "lookup" => DecodingMode.Lookup,
+            "prompt-lookup" => DecodingMode.PromptLookup,
+            _ => throw new ArgumentException($"unknown variant '{label}'"),
+        };
+        var draft = label[(dash + 1)..];
+        return draft == "auto"
+            ? new ComparisonVariant(label, new GenerationOptions { Mode = mode, DraftPolicy = DraftPolicy.Adaptive, DraftLength = 16 })
+            : new ComparisonVariant(label, new GenerationOptions { Mode = mode, DraftLength = int.Parse(draft.TrimStart('d'), System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
     private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, bool quantizedKvCache, TextWriter log)
     {
-        var drafts = settings.Drafts.Prepend(0).Distinct().ToArray();
+        var drafts = (settings.UpstreamDrafts.Count > 0 ? settings.UpstreamDrafts : settings.Drafts.Prepend(0)).Prepend(0).Distinct().ToArray();
         var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
         for (var repeat = 0; repeat <= settings.Repeats; repeat++)
         {

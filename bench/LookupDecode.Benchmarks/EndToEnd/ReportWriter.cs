@@ -12,11 +12,11 @@ internal static class ReportWriter
 
     public static void Write(EndToEndSettings settings, ModelInfo model, IReadOnlyList<BenchmarkRecord> records, DecodeCostCurve? curve)
     {
-        var csv = new StringBuilder("task,engine,variant,draft,tokens_per_second,speedup,n_drafted,n_accept,accept_percent,n_predict,peak_memory_mb,identical\n");
+        var csv = new StringBuilder("task,engine,variant,draft,tokens_per_second,speedup,n_drafted,n_accept,accept_percent,n_predict,peak_memory_mb,identical,managed_overhead_share\n");
         foreach (var r in records)
         {
             csv.AppendLine(string.Join(',', r.Task, r.Engine, r.Variant, r.Draft, F(r.TokensPerSecond, 2), F(r.Speedup, 4), r.Drafted, r.Accepted,
-                F(r.AcceptPercent, 2), r.Generated, F(r.PeakMemoryMegabytes, 1), r.Identical switch { true => "yes", false => "no", null => "" }));
+                F(r.AcceptPercent, 2), r.Generated, F(r.PeakMemoryMegabytes, 1), r.Identical switch { true => "yes", false => "no", null => "" }, F(r.ManagedOverheadShare, 5)));
         }
 
         File.WriteAllText(Path.Combine(settings.OutputDirectory, "results.csv"), csv.ToString());
@@ -27,12 +27,13 @@ internal static class ReportWriter
         md.AppendLine($"{model.Description}; {settings.Threads} threads; {settings.MaxTokens} tokens per run; median of {settings.Repeats} runs after a warm-up; "
                       + $"variants interleaved. Speedup is over the same engine's plain decoding on the same task, measured in the same run.");
         md.AppendLine();
-        md.AppendLine("| task | engine | variant | tokens/s | speedup | n_drafted | n_accept | accept % | peak MB | identical |");
-        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("| task | engine | variant | tokens/s | speedup | n_drafted | n_accept | accept % | peak MB | identical | managed/step |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var r in records)
         {
             md.AppendLine($"| {r.Task} | {r.Engine} | {r.Variant} | {F(r.TokensPerSecond, 1)} | {F(r.Speedup, 2)}× | {r.Drafted} | {r.Accepted} | {F(r.AcceptPercent, 1)} | "
-                          + $"{(r.PeakMemoryMegabytes > 0 ? F(r.PeakMemoryMegabytes, 1) : "")} | {r.Identical switch { true => "yes", false => "**no**", null => "" }} |");
+                          + $"{(r.PeakMemoryMegabytes > 0 ? F(r.PeakMemoryMegabytes, 1) : "")} | {r.Identical switch { true => "yes", false => "**no**", null => "" }} | "
+                          + $"{(r.Engine == BenchmarkRecord.Ours ? F(100 * r.ManagedOverheadShare, 2) + "%" : "")} |");
         }
 
         md.AppendLine();

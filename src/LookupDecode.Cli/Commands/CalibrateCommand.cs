@@ -47,7 +47,7 @@ internal static class CalibrateCommand
             var curve = ConsoleFactory.WithProgress(cli.Error, "calibrating", report => DecodeCostMeasurement.Measure(
                 session, Enumerable.Range(1, largest).ToArray(), depthList, result.GetValue(repeat), new InlineProgress<double>(report), cancellationToken));
             var path = CostModelStore.PathFor(result.GetValue(store) ?? CostModelStore.DefaultDirectory, llama.Path, Native.LlamaRuntime.Describe(),
-                options.EffectiveThreads, options.EffectiveBatchSize);
+                options.EffectiveThreads, options.EffectiveBatchSize, session.KvCacheType.ToString());
             CostModelStore.Save(path, curve);
             if (result.GetValue(json))
             {

@@ -43,6 +43,12 @@ internal static class GenerateCommand
                 StatisticsReport.Write(cli.Error, outcome, generationOptions);
             }
 
+            if (outcome.Statistics.DynamicCacheSaveError is { } saveError)
+            {
+                cli.Error.WriteLine($"error: the dynamic cache could not be saved: {saveError.Message}");
+                return Task.FromResult(CliApplication.InputError);
+            }
+
             return Task.FromResult(CliApplication.Success);
         });
         return command;

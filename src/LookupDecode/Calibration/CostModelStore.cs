@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace LookupDecode.Calibration;
 
 /// <summary>
-/// Stores measured cost curves in the user's cache directory, one file per (model file, backend, threads, batch size):
+/// Stores measured cost curves in the user's cache directory, one file per (model file, backend, threads, batch size,
+/// KV cache type):
 /// the model is identified by its size, modification time and a hash of its first 64 KiB (header and metadata), so a
 /// changed file is measured again. Files are written atomically.
 /// </summary>
@@ -34,7 +35,7 @@ public static class CostModelStore
     }
 
     /// <summary>The file a curve for these settings is stored in.</summary>
-    public static string PathFor(string directory, string modelPath, string backend, int threads, int batchSize)
+    public static string PathFor(string directory, string modelPath, string backend, int threads, int batchSize, string kvCacheType = "")
     {
         var file = new FileInfo(modelPath);
         var head = new byte[Math.Min(65536, file.Length)];
@@ -43,7 +44,7 @@ public static class CostModelStore
             stream.ReadExactly(head);
         }
 
-        var identity = $"{file.Name}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{Convert.ToHexString(SHA256.HashData(head))}|{backend}|{threads}|{batchSize}";
+        var identity = $"{file.Name}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{Convert.ToHexString(SHA256.HashData(head))}|{backend}|{threads}|{batchSize}|{kvCacheType}";
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..20];
         return Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(file.Name)}-t{threads}-{key}.json");
     }

@@ -14,6 +14,7 @@ namespace LookupDecode.Comparison;
 /// <param name="IdenticalToBaseline">True when every run produced exactly the baseline's tokens.</param>
 /// <param name="TokensPerSecondRuns">Tokens/s of each measured repeat, in order.</param>
 /// <param name="Fallback">Set when drafting was switched off (see <see cref="Decoding.GenerationStatistics.DraftingFallback"/>).</param>
+/// <param name="ManagedOverheadShare">Median managed time per step as a share of native decode time per step.</param>
 public sealed record ComparisonRow(
     string Label,
     double TokensPerSecond,
@@ -27,7 +28,8 @@ public sealed record ComparisonRow(
     int GeneratedTokens,
     bool IdenticalToBaseline,
     IReadOnlyList<double> TokensPerSecondRuns,
-    string? Fallback);
+    string? Fallback,
+    double ManagedOverheadShare = 0);
 
 /// <summary>A whole comparison: one row per variant, baseline first.</summary>
 /// <param name="Rows">The rows.</param>

@@ -105,6 +105,7 @@ public static class ModeComparison
             first.GeneratedTokens,
             runs.All(run => run.Tokens.SequenceEqual(baselineTokens)),
             runs.Select(run => run.Statistics.TokensPerSecond).ToArray(),
-            first.DraftingFallback);
+            first.DraftingFallback,
+            Median(runs.Select(run => run.Statistics.ManagedOverheadShare)));
     }
 }

@@ -65,7 +65,9 @@ internal sealed class DecodingLoop
                 _batch[0] = token;
                 var decodeStart = Stopwatch.GetTimestamp();
                 context.Decode(_batch.AsSpan(0, draftCount + 1), nPast, logitsForAll: draftCount > 0);
-                var decodeMilliseconds = Stopwatch.GetElapsedTime(decodeStart).TotalMilliseconds;
+                var decodeTicks = Stopwatch.GetTimestamp() - decodeStart;
+                var decodeMilliseconds = Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds;
+                run.NativeDecodeTicks += decodeTicks;
                 run.DecodeCalls++;
                 if (draftCount > 0)
                 {
@@ -92,11 +94,33 @@ internal sealed class DecodingLoop
         }
         finally
         {
-            drafter?.End(_history.Span);
+            EndDrafter(run);
         }
     }
 
-    private static void ThrowIfCancelled(RunState run, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lets the drafter finish (merge and save its dynamic cache) once. A cache that cannot be saved must not cost the
+    /// generation: the error is kept for the result instead of thrown.
+    /// </summary>
+    private void EndDrafter(RunState run)
+    {
+        if (run.DrafterEnded || run.Drafter is not { } drafter)
+        {
+            return;
+        }
+
+        run.DrafterEnded = true;
+        try
+        {
+            drafter.End(_history.Span);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            run.SaveError = exception;
+        }
+    }
+
+    private void ThrowIfCancelled(RunState run, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -104,7 +128,7 @@ internal sealed class DecodingLoop
         }
     }
 
-    private static int Prefill(RunState run, ReadOnlySpan<int> prompt, CancellationToken cancellationToken)
+    private int Prefill(RunState run, ReadOnlySpan<int> prompt, CancellationToken cancellationToken)
     {
         var context = run.Context;
         var lastIndex = 0;
@@ -274,9 +298,10 @@ internal sealed class DecodingLoop
         return true;
     }
 
-    private static GenerationResult Finish(RunState run, StopReason reason)
+    private GenerationResult Finish(RunState run, StopReason reason)
     {
         var end = Stopwatch.GetTimestamp();
+        EndDrafter(run);
         var promptEnd = run.PromptEnd == 0 ? end : run.PromptEnd;
         var statistics = new GenerationStatistics
         {
@@ -289,8 +314,10 @@ internal sealed class DecodingLoop
             DecodeCalls = run.DecodeCalls,
             VerifySteps = run.VerifySteps,
             DraftTime = Stopwatch.GetElapsedTime(0, run.DraftTicks),
+            NativeDecodeTime = Stopwatch.GetElapsedTime(0, run.NativeDecodeTicks),
             PeakMemoryBytes = PeakMemory.PeakBytes(),
             DraftingFallback = run.Fallback,
+            DynamicCacheSaveError = run.SaveError,
         };
         var tokens = run.Generated.ToArray();
         var text = run.StopFilter is { } filter
@@ -327,8 +354,11 @@ internal sealed class DecodingLoop
         public int DecodeCalls { get; set; }
         public int VerifySteps { get; set; }
         public long DraftTicks { get; set; }
+        public long NativeDecodeTicks { get; set; }
         public bool SawEndOfGeneration { get; set; }
         public StopReason StopReason { get; set; } = StopReason.MaxTokens;
         public string? Fallback { get; set; }
+        public bool DrafterEnded { get; set; }
+        public Exception? SaveError { get; set; }
     }
 }

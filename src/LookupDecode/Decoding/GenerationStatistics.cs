@@ -35,11 +35,26 @@ public sealed record GenerationStatistics
     /// <summary>Time spent in drafters: indexing the prompt, updating with each token, proposing (upstream <c>t_draft</c>).</summary>
     public TimeSpan DraftTime { get; init; }
 
+    /// <summary>Time spent inside <c>llama_decode</c> after prefill (the rest of <see cref="DecodeTime"/> is managed work).</summary>
+    public TimeSpan NativeDecodeTime { get; init; }
+
+    /// <summary>
+    /// Managed time per decode step (drafting, the adaptive policy, token selection, bookkeeping, rollback) as a share of
+    /// the native <c>llama_decode</c> time per step.
+    /// </summary>
+    public double ManagedOverheadShare => NativeDecodeTime > TimeSpan.Zero ? (DecodeTime - NativeDecodeTime) / NativeDecodeTime : 0;
+
     /// <summary>Peak resident memory of the process during this generation, in bytes.</summary>
     public long PeakMemoryBytes { get; init; }
 
     /// <summary>Set when drafting was switched off during the run, with the reason (e.g. the KV cache refused a rollback).</summary>
     public string? DraftingFallback { get; init; }
+
+    /// <summary>
+    /// Set when the dynamic n-gram cache could not be saved at the end (unwritable path, full disk): the generation
+    /// itself is complete; the previous cache file, if any, is untouched.
+    /// </summary>
+    public Exception? DynamicCacheSaveError { get; init; }
 
     /// <summary>Generated tokens per second of decode time.</summary>
     public double TokensPerSecond => DecodeTime > TimeSpan.Zero ? GeneratedTokens / DecodeTime.TotalSeconds : 0;

@@ -36,6 +36,20 @@ public static class GgufReader
         return Read(path, reader);
     }
 
+    /// <summary>Reads GGUF from a seekable <paramref name="stream"/> (left open); <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="GgufFormatException">The data is not well-formed GGUF.</exception>
+    public static GgufFile Read(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("the stream must be seekable (its length bounds every read)", nameof(stream));
+        }
+
+        using var reader = new BoundedBinaryReader(name, new NonClosingStream(stream));
+        return Read(name, reader);
+    }
+
     private static GgufFile Read(string path, BoundedBinaryReader reader)
     {
         if (reader.Length < HeaderBytes)

@@ -155,7 +155,7 @@ public sealed partial class LlamaModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(session);
         var path = Calibration.CostModelStore.PathFor(directory ?? Calibration.CostModelStore.DefaultDirectory, Path, NativeRuntime.Describe(),
-            Options.EffectiveThreads, Options.EffectiveBatchSize);
+            Options.EffectiveThreads, Options.EffectiveBatchSize, session.KvCacheType.ToString());
         lock (_probeGate)
         {
             if (_costCurves.TryGetValue(path, out var known) && Covers(known, maxBatchSize))

@@ -205,6 +205,14 @@ public sealed class NgramCache
     /// <exception cref="LookupCacheFormatException">The file is truncated or holds an invalid record.</exception>
     public static NgramCache Load(string path) => NgramCacheFile.Read(path);
 
+    /// <summary>Reads a cache from the rest of a seekable <paramref name="stream"/>; <paramref name="name"/> names it in errors.</summary>
+    /// <exception cref="LookupCacheFormatException">The data is truncated or holds an invalid record.</exception>
+    public static NgramCache Load(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return NgramCacheFile.Read(stream, name);
+    }
+
     /// <summary>Writes the cache in llama.cpp's format; the file is replaced only once completely written.</summary>
     public void Save(string path) => NgramCacheFile.Write(this, path);
 

@@ -16,7 +16,12 @@ internal static class NgramCacheFile
     public static NgramCache Read(string path)
     {
         using var stream = OpenForRead(path);
-        var length = stream.Length;
+        return Read(stream, path);
+    }
+
+    public static NgramCache Read(Stream stream, string path)
+    {
+        var length = stream.Length - stream.Position;
         var cache = new NgramCache((int)Math.Min(length / (KeyBytes + sizeof(int) + PairBytes) + 1, 1 << 24));
         var buffer = new byte[1 << 16];
         var reader = new RecordReader(stream, buffer, path, length);

@@ -67,6 +67,9 @@ public sealed class LlamaModelLoadTests : IDisposable
         var path = _temp.File("unknown-architecture.gguf");
         new GgufWriter()
             .AddMetadata("general.architecture", GgufMetadataValue.Of("no-such-architecture"))
+            .AddMetadata("no-such-architecture.context_length", GgufMetadataValue.Of(64u))
+            .AddMetadata("no-such-architecture.embedding_length", GgufMetadataValue.Of(4u))
+            .AddMetadata("no-such-architecture.block_count", GgufMetadataValue.Of(1u))
             .AddTensor("token_embd.weight", [4, 4], new float[16])
             .WriteTo(path);
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzzes LookupDecode's managed parsers with AFL++ (Debian's afl++ package) through SharpFuzz.
+#   tests/LookupDecode.Fuzz/run-fuzz.sh [SECONDS_PER_TARGET] [OUTPUT_DIRECTORY]
+# Builds the harness, instruments LookupDecode.dll with the SharpFuzz.CommandLine tool (.config/dotnet-tools.json),
+# seeds each target (small GGUF files written by the harness, the shared models' GGUF headers, the upstream cache
+# fixtures), runs afl-fuzz for the given time per target, replays every saved crash, and prints the figures.
+set -euo pipefail
+
+seconds="${1:-300}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$(mkdir -p "${2:-$root/artifacts/fuzz}" && cd "${2:-$root/artifacts/fuzz}" && pwd)"
+shared="${LOOKUPDECODE_SHARED:-$root/../shared}"
+
+if ! command -v afl-fuzz >/dev/null 2>&1; then
+  echo "installing afl++ (Debian package)…"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq afl++ >/dev/null; else sudo apt-get install -y -qq afl++ >/dev/null; fi
+fi
+
+cd "$root"
+dotnet tool restore >/dev/null
+dotnet publish tests/LookupDecode.Fuzz/LookupDecode.Fuzz.csproj -c Release -o "$out/bin" --nologo -v quiet
+dotnet sharpfuzz "$out/bin/LookupDecode.dll"
+
+rm -rf "$out/seeds" && mkdir -p "$out/seeds/gguf" "$out/seeds/cache"
+dotnet "$out/bin/LookupDecode.Fuzz.dll" seeds "$out/seeds/gguf"
+if [ -d "$shared/models" ]; then
+  # The real models' first 64 KiB: header, metadata and tensor directory (the data is beyond what the gate reads).
+  for model in "$shared"/models/*.gguf; do head -c 65536 "$model" > "$out/seeds/gguf/$(basename "$model" .gguf)-head.gguf"; done
+fi
+if [ -d "$shared/fixtures/upstream" ]; then
+  cp "$shared"/fixtures/upstream/*.bin "$out/seeds/cache/"
+fi
+
+export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+for target in gguf cache; do
+  rm -rf "$out/findings-$target"
+  echo "fuzzing $target for ${seconds}s…"
+  afl-fuzz -i "$out/seeds/$target" -o "$out/findings-$target" -t 5000 -m none -V "$seconds" -- dotnet "$out/bin/LookupDecode.Fuzz.dll" "$target" > "$out/afl-$target.log" 2>&1 || true
+done
+
+status=0
+for target in gguf cache; do
+  stats="$(find "$out/findings-$target" -name fuzzer_stats | head -n 1)"
+  crashes_dir="$(dirname "$stats")/crashes"
+  hangs_dir="$(dirname "$stats")/hangs"
+  crashes=$(find "$crashes_dir" -type f ! -name README.txt 2>/dev/null | wc -l)
+  hangs=$(find "$hangs_dir" -type f 2>/dev/null | wc -l)
+  field() { grep -E "^$1 " "$stats" | awk -F: '{gsub(/ /, "", $2); print $2}'; }
+  echo "$target: $(field execs_done) executions in $(field run_time)s ($(field execs_per_sec)/s), corpus $(field corpus_count), crashes $crashes, hangs $hangs"
+  if [ "$crashes" -gt 0 ]; then
+    dotnet "$out/bin/LookupDecode.Fuzz.dll" replay "$target" "$crashes_dir" || status=1
+  fi
+done
+exit $status

@@ -1,0 +1,96 @@
+using LookupDecode.Tests.Support;
+
+namespace LookupDecode.Tests.Cli;
+
+/// <summary>Bad input reaching the command line: one line on stderr, a non-zero exit, nothing half-written.</summary>
+public sealed class ErrorPathTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [ModelFact]
+    public async Task Dynamic_cache_in_an_unwritable_place_is_a_one_line_error_and_the_text_was_still_generated()
+    {
+        var blocked = _temp.File("blocked");
+        Directory.CreateDirectory(blocked);
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "-n", "8", "--mode", "lookup",
+            "--draft", "3", "--dynamic-cache", blocked, "--threads", "2", "--json");
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith(", there was", System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [ModelFact]
+    public async Task Empty_prompt_on_a_model_that_adds_bos_generates()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "", "-n", "4", "--threads", "2");
+
+        Assert.True(exitCode == 0, error);
+    }
+
+    [ModelFact]
+    public async Task Prompt_beyond_the_context_is_a_one_line_error()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "-f", TestPaths.Prompt("summarize-article"), "--ctx", "64", "--threads", "2");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("context holds 64", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [ModelFact]
+    public async Task Unencodable_corpus_for_cache_create_is_a_one_line_error_and_writes_nothing()
+    {
+        var output = _temp.File("never.lcs.bin");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "cache", "create", "--model", TestPaths.Model("TinyStories-656K-Q8_0.gguf"), "--file", TestPaths.Prompt("code-edit"), "--out", output);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("cannot encode", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Theory]
+    [InlineData("calibrate", "--max-batch", "0")]
+    [InlineData("calibrate", "--depths", "zero")]
+    [InlineData("cache", "stats", "--draft", "0")]
+    public async Task Out_of_range_options_of_other_commands_are_one_line_errors(params string[] args)
+    {
+        List<string> command = [args[0]];
+        if (args[0] == "cache")
+        {
+            command.AddRange([args[1], "--file", "unused.txt", args[2], args[3]]);
+        }
+        else
+        {
+            command.AddRange(args[1..]);
+        }
+
+        command.AddRange(["--model", TestPaths.ModelsDirectory is null ? "unused.gguf" : TestPaths.Model("stories260K.gguf")]);
+
+        var (exitCode, _, error) = await CliRunner.RunAsync([.. command]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [ModelFact]
+    public async Task Model_inflation_into_an_impossible_shape_is_a_one_line_error_and_writes_nothing()
+    {
+        var output = _temp.File("never.gguf");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "model", "inflate", "--from", TestPaths.Model("stories260K.gguf"), "--shape", "tiny", "--embd", "32", "--out", output);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.False(File.Exists(output));
+    }
+}
