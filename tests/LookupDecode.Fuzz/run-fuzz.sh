@@ -14,16 +14,22 @@ shared="${LOOKUPDECODE_SHARED:-$root/../shared}"
 
 if ! command -v afl-fuzz >/dev/null 2>&1; then
   echo "installing afl++ (Debian package)…"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq afl++ >/dev/null; else sudo apt-get install -y -qq afl++ >/dev/null; fi
+  sudo_if_needed=""; [ "$(id -u)" = 0 ] || sudo_if_needed="sudo"
+  $sudo_if_needed apt-get update -qq >/dev/null
+  $sudo_if_needed apt-get install -y -qq afl++ >/dev/null
 fi
 
 cd "$root"
 dotnet tool restore >/dev/null
-dotnet publish tests/LookupDecode.Fuzz/LookupDecode.Fuzz.csproj -c Release -o "$out/bin" --nologo -v quiet
+# Two copies: the instrumented one only runs under afl-fuzz (its coverage hooks need AFL's shared memory); the plain
+# one writes seeds and replays findings.
+rm -rf "$out/bin" "$out/bin-plain"
+dotnet publish tests/LookupDecode.Fuzz/LookupDecode.Fuzz.csproj -c Release -o "$out/bin-plain" --nologo -v quiet
+cp -r "$out/bin-plain" "$out/bin"
 dotnet sharpfuzz "$out/bin/LookupDecode.dll"
 
 rm -rf "$out/seeds" && mkdir -p "$out/seeds/gguf" "$out/seeds/cache"
-dotnet "$out/bin/LookupDecode.Fuzz.dll" seeds "$out/seeds/gguf"
+dotnet "$out/bin-plain/LookupDecode.Fuzz.dll" seeds "$out/seeds/gguf"
 if [ -d "$shared/models" ]; then
   # The real models' first 64 KiB: header, metadata and tensor directory (the data is beyond what the gate reads).
   for model in "$shared"/models/*.gguf; do head -c 65536 "$model" > "$out/seeds/gguf/$(basename "$model" .gguf)-head.gguf"; done
@@ -49,7 +55,7 @@ for target in gguf cache; do
   field() { grep -E "^$1 " "$stats" | awk -F: '{gsub(/ /, "", $2); print $2}'; }
   echo "$target: $(field execs_done) executions in $(field run_time)s ($(field execs_per_sec)/s), corpus $(field corpus_count), crashes $crashes, hangs $hangs"
   if [ "$crashes" -gt 0 ]; then
-    dotnet "$out/bin/LookupDecode.Fuzz.dll" replay "$target" "$crashes_dir" || status=1
+    dotnet "$out/bin-plain/LookupDecode.Fuzz.dll" replay "$target" "$crashes_dir" || status=1
   fi
 done
 exit $status
