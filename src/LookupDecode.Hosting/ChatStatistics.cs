@@ -51,21 +51,10 @@ public static class ChatStatistics
         [TokensPerSecond] = Math.Round(statistics.TokensPerSecond, 2),
         [MeanAcceptLength] = Math.Round(statistics.MeanAcceptLength, 4),
         [DecodeCalls] = statistics.DecodeCalls,
-        [Mode] = ModeName(mode),
+        [Mode] = DecodingModeNames.Format(mode),
     };
 
-    internal static string ModeName(DecodingMode mode) => mode switch
-    {
-        DecodingMode.PromptLookup => "prompt-lookup",
-        DecodingMode.Lookup => "lookup",
-        _ => "greedy",
-    };
-
-    internal static DecodingMode ParseMode(string name) => name.ToLowerInvariant() switch
-    {
-        "greedy" => DecodingMode.Greedy,
-        "prompt-lookup" or "promptlookup" => DecodingMode.PromptLookup,
-        "lookup" => DecodingMode.Lookup,
-        _ => throw new Models.InvalidOptionException(ModeOption, $"unknown mode '{name}' (greedy, prompt-lookup or lookup)"),
-    };
+    internal static DecodingMode ParseMode(string name) => DecodingModeNames.TryParse(name, out var mode)
+        ? mode
+        : throw new Models.InvalidOptionException(ModeOption, $"unknown mode '{name}' (use {string.Join(", ", DecodingModeNames.All)})");
 }

@@ -1,27 +1,16 @@
 using LookupDecode.Decoding;
+using LookupDecode.Models;
 
 namespace LookupDecode.Cli.Commands;
 
-/// <summary>Command-line spelling of <see cref="DecodingMode"/> values.</summary>
+/// <summary>Command-line spelling of <see cref="DecodingMode"/> values (<see cref="DecodingModeNames"/>).</summary>
 internal static class ModeNames
 {
-    public static readonly string[] All = ["greedy", "prompt-lookup", "lookup", "auto"];
+    public static readonly string[] All = [.. DecodingModeNames.All];
 
-    public static DecodingMode Parse(string name) => name switch
-    {
-        "greedy" => DecodingMode.Greedy,
-        "prompt-lookup" => DecodingMode.PromptLookup,
-        "lookup" => DecodingMode.Lookup,
-        "auto" => DecodingMode.Auto,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown mode"),
-    };
+    public static DecodingMode Parse(string name) => DecodingModeNames.TryParse(name, out var mode)
+        ? mode
+        : throw new InvalidOptionException("--mode", $"unknown mode '{name}' (use {string.Join(", ", All)})");
 
-    public static string Format(DecodingMode mode) => mode switch
-    {
-        DecodingMode.Greedy => "greedy",
-        DecodingMode.PromptLookup => "prompt-lookup",
-        DecodingMode.Lookup => "lookup",
-        DecodingMode.Auto => "auto",
-        _ => mode.ToString(),
-    };
+    public static string Format(DecodingMode mode) => DecodingModeNames.Format(mode);
 }

@@ -104,7 +104,8 @@ internal sealed class DecodingLoop
     /// </summary>
     private void EndDrafter(RunState run)
     {
-        if (run.DrafterEnded || run.Drafter is not { } drafter)
+        // The original drafter: a KV rollback failure stops drafting mid-run, but its caches still get this run's n-grams.
+        if (run.DrafterEnded || run.OriginalDrafter is not { } drafter)
         {
             return;
         }
@@ -337,6 +338,7 @@ internal sealed class DecodingLoop
         public NativeContext Context { get; } = context;
         public GenerationOptions Options { get; } = options;
         public IDraftPlanner? Drafter { get; set; } = drafter;
+        public IDraftPlanner? OriginalDrafter { get; } = drafter;
         public ITokenSelector Selector { get; } = selector;
         public Action<TokenEvent>? OnToken { get; } = onToken;
         public StopSequenceFilter? StopFilter { get; } = options.StopSequences.Count == 0 ? null : new StopSequenceFilter(options.StopSequences);
