@@ -6,7 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LookupDecode.Tests.Hosting;
 
-/// <summary>Bounded soak: many concurrent streams, random cancellations; nothing lost, every reply exact, memory flat, pool whole.</summary>
+/// <summary>
+/// Bounded soak: many concurrent streams, random cancellations; nothing lost, every reply exact, memory flat, pool whole.
+/// Runs alone (after the parallel tests), so the process's resident memory is the soak's own.
+/// </summary>
+[Collection(SoakCollection.Name)]
 public sealed class SoakTests
 {
     private static readonly string[] Prompts =
@@ -41,4 +45,11 @@ public sealed class SoakTests
         Assert.True(report.ManagedBytesEnd - report.ManagedBytesStart < 8 << 20, report.ToString());
         Assert.True(report.ResidentBytesEnd - report.ResidentBytesStart < 48 << 20, report.ToString());
     }
+}
+
+/// <summary>A collection that xunit runs by itself, with no other test in parallel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SoakCollection
+{
+    public const string Name = "soak (alone)";
 }
