@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LookupDecode.Models;
 using LookupDecode.Ngrams;
+using Microsoft.Extensions.Logging;
 
 namespace LookupDecode.Cli.Commands;
 
@@ -28,7 +29,8 @@ internal static class CacheCommand
         command.SetAction((result, _) =>
         {
             var text = PromptFiles.Read(result.GetValue(corpus)!.FullName, corpus.Name);
-            using var llama = LoadForTokenizing(cli, model, result);
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LoadForTokenizing(loggers, model, result);
             var tokens = llama.Tokenize(text);
             var cache = StaticCacheBuilder.Build(tokens);
             cache.Save(result.GetValue(output)!.FullName);
@@ -83,7 +85,8 @@ internal static class CacheCommand
             }
 
             var content = PromptFiles.Read(result.GetValue(text)!.FullName, text.Name);
-            using var llama = LoadForTokenizing(cli, model, result);
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LoadForTokenizing(loggers, model, result);
             var tokens = llama.Tokenize(content);
             var statics = result.GetValue(staticCache) is { } s ? Load(s.FullName) : null;
             var dynamics = result.GetValue(dynamicCache) is { } d ? Load(d.FullName) : null;
@@ -125,12 +128,8 @@ internal static class CacheCommand
         return command;
     }
 
-    private static LlamaModel LoadForTokenizing(CliContext cli, ModelArguments model, ParseResult result)
-    {
-        var options = model.ToOptions(result);
-        var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
-        return LlamaModel.Load(result.GetValue(model.Model)!, options, loggers.CreateLogger("LookupDecode"));
-    }
+    private static LlamaModel LoadForTokenizing(ILoggerFactory loggers, ModelArguments model, ParseResult result)
+        => LlamaModel.Load(result.GetValue(model.Model)!, model.ToOptions(result), loggers.CreateLogger("LookupDecode"));
 
     private static NgramCache Load(string path)
     {

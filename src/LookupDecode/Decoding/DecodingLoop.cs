@@ -36,7 +36,6 @@ internal sealed class DecodingLoop
         PeakMemory.Reset();
         context.Clear();
         _history.Reset(prompt, options.MaxTokens + GenerationOptions.MaxDraftLength + 1);
-        run.Generated = new List<int>(Math.Min(options.MaxTokens + GenerationOptions.MaxDraftLength, 1 << 16));
         run.PromptTokens = prompt.Length;
 
         try
@@ -349,7 +348,7 @@ internal sealed class DecodingLoop
         public bool StopSequenceSeen { get; set; }
         public long Start { get; } = Stopwatch.GetTimestamp();
         public long PromptEnd { get; set; }
-        public List<int> Generated { get; set; } = [];
+        public List<int> Generated { get; } = new(Math.Min(options.MaxTokens + GenerationOptions.MaxDraftLength, 1 << 16));
         public int PromptTokens { get; set; }
         public int Drafted { get; set; }
         public int Accepted { get; set; }

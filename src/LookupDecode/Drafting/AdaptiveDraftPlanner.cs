@@ -35,9 +35,6 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
         _costFunction = Cost;
     }
 
-    /// <summary>Which drafter won the last step (-1: none drafted).</summary>
-    public int LastSource { get; private set; } = -1;
-
     public void Begin(ReadOnlySpan<int> prompt)
     {
         foreach (var source in _sources)
@@ -84,7 +81,6 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
             }
         }
 
-        LastSource = bestSource;
         if (bestSource >= 0)
         {
             _proposals[bestSource].AsSpan(0, bestLength).CopyTo(draft);

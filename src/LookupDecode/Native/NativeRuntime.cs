@@ -21,17 +21,6 @@ internal static class NativeRuntime
         set => LogRouter.Logger = value;
     }
 
-    public static bool IsLoaded
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return _loaded;
-            }
-        }
-    }
-
     public static void UseLibrary(string libllamaPath)
     {
         lock (Gate)

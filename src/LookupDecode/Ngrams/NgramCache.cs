@@ -216,8 +216,6 @@ public sealed class NgramCache
     /// <summary>Writes the cache in llama.cpp's format; the file is replaced only once completely written.</summary>
     public void Save(string path) => NgramCacheFile.Write(this, path);
 
-    internal int FollowerCountOf(int part) => _parts[part].Count;
-
     private NgramFollowers Followers(int part)
     {
         var header = _parts[part];
