@@ -17,7 +17,7 @@ public sealed class GenerationSession : IDisposable
     private readonly NativeContext _context;
     private readonly DecodingLoop _loop = new();
     private readonly ILogger _logger;
-    private readonly Dictionary<string, AcceptanceModel> _acceptance = new(StringComparer.Ordinal);
+    private readonly DraftPlannerFactory _planners = new();
     private Calibration.CostModel? _costModel;
     private int _busy;
 
@@ -72,6 +72,57 @@ public sealed class GenerationSession : IDisposable
         CancellationToken cancellationToken = default)
     {
         options ??= new GenerationOptions();
+        CheckRequest(promptTokens, options);
+        using var exclusive = Enter();
+        using var selector = CreateSelector(options.Sampling);
+        var drafter = CreatePlanner(options, out var fallback);
+        return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
+    }
+
+    /// <summary>
+    /// Forced replay: runs the real decoding loop (drafting, batch verification, KV rollback, statistics) with
+    /// <paramref name="forcedTokens"/> emitted in place of the model's own choices, for at most
+    /// <see cref="GenerationOptions.MaxTokens"/> of them. The model computes every batch at its real cost, and a draft is
+    /// accepted exactly when the recorded stream continues with it, so this measures the wall-clock speed drafting would
+    /// reach for a model that writes what the trace holds. The sampling options are not used.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option is out of range, the prompt is empty or a token is outside the vocabulary.</exception>
+    /// <exception cref="PromptTooLongException">Prompt and forced tokens do not fit the context.</exception>
+    /// <exception cref="GenerationCanceledException">Cancelled; carries the tokens replayed so far.</exception>
+    public GenerationResult Replay(
+        ReadOnlySpan<int> promptTokens,
+        ReadOnlySpan<int> forcedTokens,
+        GenerationOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = options with { MaxTokens = Math.Min(options.MaxTokens, forcedTokens.Length), Sampling = SamplingOptions.Greedy };
+        CheckRequest(promptTokens, options);
+        CheckTokens(forcedTokens, "forced tokens");
+        if (promptTokens.Length + options.MaxTokens + 1 > _context.Size)
+        {
+            throw new PromptTooLongException(promptTokens.Length + options.MaxTokens, _context.Size);
+        }
+
+        using var exclusive = Enter();
+        using var selector = new TraceSelector(forcedTokens[..options.MaxTokens].ToArray());
+        var drafter = CreatePlanner(options, out var fallback);
+        return _loop.Run(_context, promptTokens, options, drafter, selector, onToken: null, fallback, cancellationToken);
+    }
+
+    /// <summary>Forced replay with a planner chosen by the caller (an oracle that knows the trace), for replay measurements.</summary>
+    internal GenerationResult Replay(ReadOnlySpan<int> promptTokens, int[] forcedTokens, GenerationOptions options, IDraftPlanner? planner, CancellationToken cancellationToken)
+    {
+        options = options with { MaxTokens = Math.Min(options.MaxTokens, forcedTokens.Length), Sampling = SamplingOptions.Greedy };
+        CheckRequest(promptTokens, options);
+        CheckTokens(forcedTokens, "forced tokens");
+        using var exclusive = Enter();
+        using var selector = new TraceSelector(forcedTokens);
+        return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback: null, cancellationToken);
+    }
+
+    private void CheckRequest(ReadOnlySpan<int> promptTokens, GenerationOptions options)
+    {
         options.Validate();
         if (promptTokens.IsEmpty)
         {
@@ -83,29 +134,34 @@ public sealed class GenerationSession : IDisposable
             throw new PromptTooLongException(promptTokens.Length, _context.Size);
         }
 
-        foreach (var token in promptTokens)
+        CheckTokens(promptTokens, "prompt");
+    }
+
+    private void CheckTokens(ReadOnlySpan<int> tokens, string what)
+    {
+        foreach (var token in tokens)
         {
             if ((uint)token >= (uint)Model.Info.VocabularySize)
             {
-                throw new InvalidOptionException("prompt", $"token id {token} is outside the vocabulary of {Model.Info.VocabularySize}");
+                throw new InvalidOptionException(what, $"token id {token} is outside the vocabulary of {Model.Info.VocabularySize}");
             }
         }
+    }
 
+    /// <summary>Claims the session for one run; disposing the returned lease releases it.</summary>
+    private ExclusiveUse Enter()
+    {
         if (Interlocked.Exchange(ref _busy, 1) != 0)
         {
             throw new InvalidOperationException("This session is already generating; create one session per concurrent caller.");
         }
 
-        try
-        {
-            using var selector = CreateSelector(options.Sampling);
-            var drafter = CreatePlanner(options, out var fallback);
-            return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
-        }
-        finally
-        {
-            Volatile.Write(ref _busy, 0);
-        }
+        return new ExclusiveUse(this);
+    }
+
+    private readonly struct ExclusiveUse(GenerationSession session) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref session._busy, 0);
     }
 
     /// <inheritdoc />
@@ -150,38 +206,19 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
-        var sources = new List<IScoredDraftSource>(2);
         if (options.Mode is DecodingMode.Lookup or DecodingMode.Auto)
         {
-            var caches = options.Lookup;
-            CheckFitsVocabulary(caches.StaticCache, "static cache");
-            CheckFitsVocabulary(caches.DynamicCache, "dynamic cache");
-            sources.Add(new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache, caches.DynamicCacheSavePath));
+            CheckFitsVocabulary(options.Lookup.StaticCache, "static cache");
+            CheckFitsVocabulary(options.Lookup.DynamicCache, "dynamic cache");
         }
 
-        if (options.Mode is DecodingMode.PromptLookup or DecodingMode.Auto)
-        {
-            sources.Add(new PromptLookupDrafter(options.PromptLookup, Model.IsEndOfGeneration));
-        }
-
-        if (!options.IsAdaptive)
-        {
-            return new FixedDraftPlanner(sources[0]);
-        }
-
-        var cost = options.Adaptive.CostModel ?? (_costModel ??= new Calibration.CostModel(
-            Model.CostCurve(this, Math.Max(options.DraftLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
-        var models = sources.Select(source =>
-        {
-            if (!_acceptance.TryGetValue(source.Name, out var model))
-            {
-                _acceptance[source.Name] = model = new AcceptanceModel(source);
-            }
-
-            return model;
-        }).ToArray();
-        return new AdaptiveDraftPlanner(sources, models, cost, options.DraftLength);
+        return _planners.Create(options, Model.IsEndOfGeneration, () => CostModelFor(options));
     }
+
+    /// <summary>The cost model adaptive drafting weighs drafts against: the options' own, else this model's calibration.</summary>
+    internal Calibration.CostModel CostModelFor(GenerationOptions options)
+        => options.Adaptive.CostModel ?? (_costModel ??= new Calibration.CostModel(
+            Model.CostCurve(this, Math.Max(options.DraftLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
 
     private void CheckFitsVocabulary(NgramCache? cache, string what)
     {

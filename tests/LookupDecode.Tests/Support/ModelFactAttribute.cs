@@ -17,3 +17,12 @@ public sealed class ModelTheoryAttribute : TheoryAttribute
         Skip = TestPaths.MissingFixturesReason;
     }
 }
+
+/// <summary>A fact that needs the test models and the recorded traces; skipped with the reason when they are absent.</summary>
+public sealed class TraceFactAttribute : FactAttribute
+{
+    public TraceFactAttribute()
+    {
+        Skip = TestPaths.MissingTracesReason;
+    }
+}

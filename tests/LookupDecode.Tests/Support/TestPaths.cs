@@ -9,12 +9,22 @@ internal static class TestPaths
 {
     public const string ModelsVariable = "LOOKUPDECODE_TEST_MODELS";
     public const string FixturesVariable = "LOOKUPDECODE_TEST_FIXTURES";
+    public const string TracesVariable = "LOOKUPDECODE_TEST_TRACES";
 
     public static readonly string RepositoryRoot = FindRepositoryRoot();
 
     public static readonly string? ModelsDirectory = Resolve(ModelsVariable, "models");
 
     public static readonly string? FixturesDirectory = Resolve(FixturesVariable, "fixtures");
+
+    public static readonly string? TracesDirectory = Resolve(TracesVariable, "traces");
+
+    public static string? MissingTracesReason => MissingModelsReason ?? (TracesDirectory is null
+        ? $"no traces: set {TracesVariable} to the trace directory (e.g. ../shared/traces)"
+        : null);
+
+    public static string Trace(params string[] parts) => Path.Combine(
+        [TracesDirectory ?? throw new InvalidOperationException(MissingTracesReason), .. parts]);
 
     public static string? MissingModelsReason => ModelsDirectory is null
         ? $"no test models: set {ModelsVariable} to a directory of GGUF models (e.g. ../shared/models)"

@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace LookupDecode.Calibration;
+
+/// <summary>
+/// Reads a verification cost curve from a file: either <c>{ "points": [[k, T(k)/T(1)], …] }</c> (relative costs by batch
+/// size, batch 1 required) or a calibration <see cref="CostModelStore"/> wrote. Batch sizes 1–<see cref="MaxBatchSize"/>;
+/// costs positive and finite; they are normalised so that a batch of 1 costs 1.
+/// </summary>
+public static class CostCurveFile
+{
+    /// <summary>Largest batch size a curve may give.</summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>The name that stands for a flat, GPU-like curve (every batch up to 64 costs one step) instead of a file.</summary>
+    public const string FlatName = "flat";
+
+    /// <summary>Loads <paramref name="path"/>, or a flat curve for <see cref="FlatName"/>.</summary>
+    /// <exception cref="CostCurveFormatException">The file is not a valid curve.</exception>
+    public static CostModel Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path == FlatName)
+        {
+            return CostModel.Flat(64);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CostCurveFormatException(path, "does not exist");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("points", out var pairs) && pairs.ValueKind == JsonValueKind.Array)
+            {
+                return new CostModel(FromPairs(path, pairs));
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Points", out _))
+            {
+                var curve = JsonSerializer.Deserialize<DecodeCostCurve>(root.GetRawText());
+                return new CostModel(Checked(path, curve));
+            }
+
+            throw new CostCurveFormatException(path, "has neither a \"points\" array of [k, relative cost] pairs nor a stored calibration's \"Points\"");
+        }
+        catch (JsonException exception)
+        {
+            throw new CostCurveFormatException(path, $"is not valid JSON ({exception.Message})", exception);
+        }
+    }
+
+    private static DecodeCostCurve FromPairs(string path, JsonElement pairs)
+    {
+        var points = new SortedDictionary<int, double>();
+        foreach (var pair in pairs.EnumerateArray())
+        {
+            if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2
+                || !pair[0].TryGetInt32(out var batch) || pair[1].ValueKind != JsonValueKind.Number)
+            {
+                throw new CostCurveFormatException(path, $"point {pair.GetRawText()} is not [batch size, relative cost]");
+            }
+
+            var cost = pair[1].GetDouble();
+            CheckPoint(path, batch, cost);
+            if (!points.TryAdd(batch, cost))
+            {
+                throw new CostCurveFormatException(path, $"batch size {batch} appears twice");
+            }
+        }
+
+        if (!points.TryGetValue(1, out var single))
+        {
+            throw new CostCurveFormatException(path, "has no point for a batch of 1");
+        }
+
+        return new DecodeCostCurve(Path.GetFileName(path), "file", 0,
+            [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value / single, point.Value / single))]);
+    }
+
+    private static DecodeCostCurve Checked(string path, DecodeCostCurve? curve)
+    {
+        if (curve?.Points is not { Count: > 0 } points || points.Any(point => point is null))
+        {
+            throw new CostCurveFormatException(path, "holds no measured points");
+        }
+
+        foreach (var point in points)
+        {
+            CheckPoint(path, point.BatchSize, point.Milliseconds);
+            if (point.Depth < 0)
+            {
+                throw new CostCurveFormatException(path, $"depth {point.Depth} is negative");
+            }
+        }
+
+        if (curve.Depths.Any(depth => !points.Any(point => point.Depth == depth && point.BatchSize == 1)))
+        {
+            throw new CostCurveFormatException(path, "lacks a batch of 1 at some depth");
+        }
+
+        return curve;
+    }
+
+    private static void CheckPoint(string path, int batch, double cost)
+    {
+        if (batch is < 1 or > MaxBatchSize)
+        {
+            throw new CostCurveFormatException(path, $"batch size {batch} is outside 1-{MaxBatchSize}");
+        }
+
+        if (!double.IsFinite(cost) || cost <= 0)
+        {
+            throw new CostCurveFormatException(path, $"cost {cost} of batch {batch} is not a positive number");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using LookupDecode.Calibration;
+using LookupDecode.Decoding;
+using LookupDecode.Drafting;
+
+namespace LookupDecode.Replay;
+
+/// <summary>
+/// Replays drafting over recorded answers with no model at all: the same planners and drafters generation uses propose
+/// at every step, the recording decides what is accepted, and a cost curve prices each verification. It mirrors the
+/// decoding loop step for step (the first token comes from the prefill; a draft never runs past the token limit; the
+/// model's own token follows the accepted drafts; drafters observe every emitted token), so for fixed-length drafters
+/// the drafted and accepted counts equal forced replay's exactly. Hundreds of questions take seconds.
+/// </summary>
+public static class OfflineReplay
+{
+    /// <summary>
+    /// Replays <paramref name="variant"/> over <paramref name="traces"/> (at most <paramref name="maxTokens"/> answer tokens
+    /// each); returns figures per trace, in order. Adaptive drafting learns across traces, as in one session.
+    /// </summary>
+    public static IReadOnlyList<ReplayFigures> Run(
+        IReadOnlyList<ReplayTrace> traces,
+        ReplayVariant variant,
+        CostModel cost,
+        int maxTokens,
+        Func<int, bool> isEndOfGeneration,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(traces);
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(cost);
+        ArgumentNullException.ThrowIfNull(isEndOfGeneration);
+        var options = variant.Options with { MaxTokens = maxTokens };
+        options.Validate();
+        var factory = new DraftPlannerFactory();
+        var figures = new ReplayFigures[traces.Count];
+        var history = new List<int>();
+        var draft = new int[GenerationOptions.MaxDraftLength];
+        for (var t = 0; t < traces.Count; t++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var trace = traces[t];
+            var planner = variant.IsOracle
+                ? CreateOracle(options, trace, cost, isEndOfGeneration)
+                : factory.Create(options, isEndOfGeneration, () => cost);
+            figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft);
+        }
+
+        return figures;
+    }
+
+    /// <summary>The oracle's planner for one trace: every drafter of <paramref name="options"/>, lengths chosen knowing the answer.</summary>
+    internal static OracleDraftPlanner CreateOracle(GenerationOptions options, ReplayTrace trace, CostModel cost, Func<int, bool> isEndOfGeneration)
+        => new(DraftPlannerFactory.CreateSources(options, isEndOfGeneration), trace.Answer, trace.Prompt.Length, cost, options.DraftLength);
+
+    private static ReplayFigures ReplayOne(
+        ReplayTrace trace,
+        GenerationOptions options,
+        IDraftPlanner? planner,
+        CostModel cost,
+        Func<int, bool> isEndOfGeneration,
+        List<int> history,
+        int[] draft)
+    {
+        var answer = trace.Answer;
+        var limit = Math.Min(options.MaxTokens, answer.Length);
+        history.Clear();
+        history.AddRange(trace.Prompt);
+        planner?.Begin(trace.Prompt);
+
+        // The prefill's token.
+        var generated = 0;
+        Emit(answer[generated++]);
+        var nPast = trace.Prompt.Length;
+        long steps = 1;
+        long drafted = 0;
+        long accepted = 0;
+        double predicted = 0;
+        var ended = isEndOfGeneration(answer[0]);
+        while (!ended && generated < limit)
+        {
+            var room = Math.Min(options.DraftLength, limit - generated - 1);
+            var count = planner is null || room <= 0
+                ? 0
+                : Math.Clamp(planner.Plan(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history), draft.AsSpan(0, room), nPast), 0, room);
+            predicted += cost.RelativeCost(count + 1, nPast);
+            steps++;
+            drafted += count;
+            var emittedBefore = history.Count;
+            var acceptedHere = 0;
+            while (true)
+            {
+                var token = answer[generated++];
+                var matches = acceptedHere < count && token == draft[acceptedHere];
+                Emit(token);
+                ended = isEndOfGeneration(token);
+                if (!matches)
+                {
+                    break;
+                }
+
+                acceptedHere++;
+                if (ended || generated >= limit)
+                {
+                    break;
+                }
+            }
+
+            accepted += acceptedHere;
+            planner?.Verified(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[emittedBefore..], count + 1, nPast, double.NaN);
+            nPast += 1 + acceptedHere;
+        }
+
+        planner?.End(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history));
+        return new ReplayFigures
+        {
+            Turns = 1,
+            Tokens = generated,
+            Steps = steps,
+            Drafted = drafted,
+            Accepted = accepted,
+            PredictedCost = predicted,
+            PlainCost = generated - 1,
+        };
+
+        void Emit(int token)
+        {
+            history.Add(token);
+            planner?.Observe(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history));
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+
+namespace LookupDecode.Replay;
+
+/// <summary>
+/// Reads FastChat / Spec-Bench JSON-lines files: questions (<c>question_id</c>, <c>category</c>, <c>turns</c>) and model
+/// answers (<c>question_id</c>, <c>choices[0].turns</c>, optionally <c>choices[0].accept_lengths</c>). Every problem is a
+/// <see cref="TraceFormatException"/> naming the file and line; blank lines are skipped.
+/// </summary>
+public static class TraceFiles
+{
+    /// <summary>Reads a question file.</summary>
+    /// <exception cref="TraceFormatException">A line is not a well-formed question, or an id repeats.</exception>
+    public static IReadOnlyList<TraceQuestion> ReadQuestions(string path)
+    {
+        var questions = new List<TraceQuestion>();
+        var seen = new HashSet<int>();
+        foreach (var (line, root) in ReadLines(path))
+        {
+            var id = RequiredId(path, line, root);
+            if (!seen.Add(id))
+            {
+                throw new TraceFormatException(path, line, $"question_id {id} appears twice");
+            }
+
+            var category = root.TryGetProperty("category", out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()!
+                : "uncategorized";
+            var turns = RequiredStrings(path, line, root, "turns");
+            if (turns.Count == 0)
+            {
+                throw new TraceFormatException(path, line, $"question {id} has no turns");
+            }
+
+            questions.Add(new TraceQuestion(id, category, turns));
+        }
+
+        return questions;
+    }
+
+    /// <summary>Reads an answer file.</summary>
+    /// <exception cref="TraceFormatException">A line is not a well-formed answer, or an id repeats.</exception>
+    public static IReadOnlyList<TraceAnswer> ReadAnswers(string path)
+    {
+        var answers = new List<TraceAnswer>();
+        var seen = new HashSet<int>();
+        foreach (var (line, root) in ReadLines(path))
+        {
+            var id = RequiredId(path, line, root);
+            if (!seen.Add(id))
+            {
+                throw new TraceFormatException(path, line, $"question_id {id} is answered twice");
+            }
+
+            if (!root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0
+                || choices[0].ValueKind != JsonValueKind.Object)
+            {
+                throw new TraceFormatException(path, line, $"answer {id} has no choices[0] object");
+            }
+
+            var choice = choices[0];
+            var turns = RequiredStrings(path, line, choice, "turns");
+            var acceptLengths = new List<int>();
+            if (choice.TryGetProperty("accept_lengths", out var lengths) && lengths.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var length in lengths.EnumerateArray())
+                {
+                    if (length.ValueKind != JsonValueKind.Number || !length.TryGetInt32(out var value) || value < 1)
+                    {
+                        throw new TraceFormatException(path, line, $"answer {id}: accept_lengths holds {length.GetRawText()}, not a positive integer");
+                    }
+
+                    acceptLengths.Add(value);
+                }
+            }
+
+            answers.Add(new TraceAnswer(id, turns, acceptLengths));
+        }
+
+        return answers;
+    }
+
+    private static IEnumerable<(int Line, JsonElement Root)> ReadLines(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TraceFormatException(path, 0, "does not exist");
+        }
+
+        var lineNumber = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            JsonElement root;
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                root = document.RootElement.Clone();
+            }
+            catch (JsonException exception)
+            {
+                throw new TraceFormatException(path, lineNumber, $"not valid JSON ({exception.Message})", exception);
+            }
+
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new TraceFormatException(path, lineNumber, "is not a JSON object");
+            }
+
+            yield return (lineNumber, root);
+        }
+
+        if (lineNumber == 0)
+        {
+            throw new TraceFormatException(path, 0, "is empty");
+        }
+    }
+
+    private static int RequiredId(string path, int line, JsonElement root)
+    {
+        if (!root.TryGetProperty("question_id", out var id))
+        {
+            throw new TraceFormatException(path, line, "has no question_id");
+        }
+
+        if (id.ValueKind == JsonValueKind.Number && id.TryGetInt32(out var number))
+        {
+            return number;
+        }
+
+        throw new TraceFormatException(path, line, $"question_id {id.GetRawText()} is not an integer");
+    }
+
+    private static List<string> RequiredStrings(string path, int line, JsonElement parent, string name)
+    {
+        if (!parent.TryGetProperty(name, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw new TraceFormatException(path, line, $"has no '{name}' array");
+        }
+
+        var values = new List<string>(array.GetArrayLength());
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                throw new TraceFormatException(path, line, $"'{name}' holds {item.ValueKind}, not a string");
+            }
+
+            values.Add(item.GetString()!);
+        }
+
+        return values;
+    }
+}
