@@ -3,6 +3,8 @@
 //   dotnet cake --target=Bench                              -> BenchmarkDotNet micro suite (artifacts/bench-micro)
 //   dotnet cake --target=BenchE2E [--model=M]               -> end-to-end suite + plots (artifacts/bench-e2e)
 //   dotnet cake --target=CompareUpstream [--model=M]        -> the same, beside upstream llama-lookup
+//   dotnet cake --target=Replay [--model=M] [--simulate] [--cost-curve=F|flat] [--variants=L] [--per-category=8] [--max-tokens=128]
+//                                                           -> Spec-Bench trace replay (artifacts/replay): forced through M, or offline
 //   dotnet cake --target=Pack                               -> NuGet packages (artifacts/packages)
 //   dotnet cake --target=Fuzz [--fuzz-seconds=300]          -> AFL++ on the GGUF gate and the cache reader (artifacts/fuzz)
 // Options: --configuration=Release, --bench-filter='*', --bench-job=short (BenchmarkDotNet job), --model=PATH (default: a synthetic llama-1b Q4_0 written
@@ -19,6 +21,10 @@ var maxTokens = Argument("max-tokens", "128");
 var repeat = Argument("repeat", "3");
 var threads = Argument("threads", System.Environment.ProcessorCount.ToString());
 var fuzzSeconds = Argument("fuzz-seconds", "300");
+var replayVariants = Argument("variants", "greedy,pld,llama-lookup,auto,oracle");
+var perCategory = Argument("per-category", "8");
+var costCurve = Argument("cost-curve", "");
+var traces = Argument("traces", "../shared/traces/spec-bench");
 
 var solution = "./LookupDecode.sln";
 var artifacts = Directory("./artifacts");
@@ -27,7 +33,7 @@ var artifacts = Directory("./artifacts");
 void UseSharedTestData(DotNetSettings settings)
 {
     settings.EnvironmentVariables ??= new Dictionary<string, string>();
-    foreach (var (variable, folder) in new[] { ("LOOKUPDECODE_TEST_MODELS", "../shared/models"), ("LOOKUPDECODE_TEST_FIXTURES", "../shared/fixtures") })
+    foreach (var (variable, folder) in new[] { ("LOOKUPDECODE_TEST_MODELS", "../shared/models"), ("LOOKUPDECODE_TEST_FIXTURES", "../shared/fixtures"), ("LOOKUPDECODE_TEST_TRACES", "../shared/traces") })
     {
         var configured = EnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(configured))
@@ -153,6 +159,62 @@ Task("CompareUpstream")
     .IsDependentOn("Build")
     .IsDependentOn("FetchUpstream")
     .Does(() => RunEndToEnd("bench-e2e-upstream", MakeAbsolute(Directory("./native/upstream/bin")).FullPath));
+
+// The replay's model: --model, else llama-2-tiny-random (Llama's vocabulary) inflated to a llama-1b Q4_0 (written once, ~640 MB).
+string ReplayModel()
+{
+    if (!string.IsNullOrEmpty(benchModel))
+    {
+        return MakeAbsolute(File(benchModel)).FullPath;
+    }
+
+    var inflated = MakeAbsolute(artifacts + Directory("models") + File("llama-2-tiny-random-llama-1b-q4_0.gguf")).FullPath;
+    if (!FileExists(inflated))
+    {
+        var source = EnvironmentVariable("LOOKUPDECODE_TEST_MODELS") is { Length: > 0 } models ? models : "../shared/models";
+        RunCli(args => args.Append("model").Append("inflate").Append("--from").AppendQuoted(MakeAbsolute(File(source + "/llama-2-tiny-random.gguf")).FullPath)
+            .Append("--shape").Append("llama-1b").Append("--type").Append("q4_0").Append("--out").AppendQuoted(inflated));
+    }
+
+    return inflated;
+}
+
+void RunCli(Func<ProcessArgumentBuilder, ProcessArgumentBuilder> arguments)
+{
+    DotNetRun("./src/LookupDecode.Cli/LookupDecode.Cli.csproj", new DotNetRunSettings
+    {
+        Configuration = configuration,
+        NoBuild = true,
+        NoRestore = true,
+        ArgumentCustomization = args => arguments(args.Append("--")),
+    });
+}
+
+Task("Replay")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var model = ReplayModel();
+    var directory = MakeAbsolute(Directory(traces)).FullPath;
+    RunCli(args =>
+    {
+        args.Append("replay").Append("--model").AppendQuoted(model).Append("--threads").Append(threads)
+            .Append("--questions").AppendQuoted(directory + "/question.jsonl").Append("--answers").AppendQuoted(directory + "/vicuna-7b-v1.3-greedy.jsonl")
+            .Append("--variants").Append(replayVariants).Append("--per-category").Append(perCategory).Append("--max-tokens").Append(maxTokens)
+            .Append("--out").AppendQuoted(MakeAbsolute(artifacts + Directory(HasArgument("simulate") ? "replay-simulate" : "replay")).FullPath);
+        if (HasArgument("simulate"))
+        {
+            args.Append("--simulate");
+        }
+
+        if (!string.IsNullOrEmpty(costCurve))
+        {
+            args.Append("--cost-curve").AppendQuoted(costCurve);
+        }
+
+        return args;
+    });
+});
 
 Task("Pack")
     .IsDependentOn("Build")

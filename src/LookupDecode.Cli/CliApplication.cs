@@ -35,6 +35,7 @@ internal static class CliApplication
             ModelCommand.Create(context),
             ChatCommand.Create(context),
             CalibrateCommand.Create(context),
+            ReplayCommand.Create(context),
         };
 
         var parseResult = root.Parse(args);

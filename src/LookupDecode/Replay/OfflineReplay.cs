@@ -72,6 +72,8 @@ public static class OfflineReplay
         Emit(answer[generated++]);
         var nPast = trace.Prompt.Length;
         long steps = 1;
+        var histogram = new long[options.DraftLength + 2];
+        histogram[1]++;
         long drafted = 0;
         long accepted = 0;
         double predicted = 0;
@@ -106,6 +108,7 @@ public static class OfflineReplay
             }
 
             accepted += acceptedHere;
+            histogram[history.Count - emittedBefore]++;
             planner?.Verified(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[emittedBefore..], count + 1, nPast, double.NaN);
             nPast += 1 + acceptedHere;
         }
@@ -120,6 +123,7 @@ public static class OfflineReplay
             Accepted = accepted,
             PredictedCost = predicted,
             PlainCost = generated - 1,
+            StepHistogram = histogram,
         };
 
         void Emit(int token)

@@ -30,6 +30,12 @@ public sealed record ReplayFigures
     /// <summary>Measured decode wall time (forced replay only; zero offline).</summary>
     public TimeSpan DecodeTime { get; init; }
 
+    /// <summary>
+    /// How many steps emitted each number of tokens: entry i counts steps that emitted i tokens (entry 0 is unused).
+    /// Offline replay only; empty for forced replay.
+    /// </summary>
+    public IReadOnlyList<long> StepHistogram { get; init; } = [];
+
     /// <summary>Mean tokens per step, the model's own token included: 1.00 is plain decoding.</summary>
     public double MeanAcceptedTokens => Steps > 0 ? (double)Tokens / Steps : 0;
 
@@ -54,7 +60,19 @@ public sealed record ReplayFigures
             PredictedCost = left.PredictedCost + right.PredictedCost,
             PlainCost = left.PlainCost + right.PlainCost,
             DecodeTime = left.DecodeTime + right.DecodeTime,
+            StepHistogram = AddHistograms(left.StepHistogram, right.StepHistogram),
         };
+    }
+
+    private static long[] AddHistograms(IReadOnlyList<long> left, IReadOnlyList<long> right)
+    {
+        var sum = new long[Math.Max(left.Count, right.Count)];
+        for (var i = 0; i < sum.Length; i++)
+        {
+            sum[i] = (i < left.Count ? left[i] : 0) + (i < right.Count ? right[i] : 0);
+        }
+
+        return sum;
     }
 
     /// <summary>No turns.</summary>

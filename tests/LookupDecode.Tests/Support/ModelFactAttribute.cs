@@ -26,3 +26,12 @@ public sealed class TraceFactAttribute : FactAttribute
         Skip = TestPaths.MissingTracesReason;
     }
 }
+
+/// <summary>A theory that needs the test models and the recorded traces; skipped with the reason when they are absent.</summary>
+public sealed class TraceTheoryAttribute : TheoryAttribute
+{
+    public TraceTheoryAttribute()
+    {
+        Skip = TestPaths.MissingTracesReason;
+    }
+}

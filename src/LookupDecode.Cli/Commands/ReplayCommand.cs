@@ -1,0 +1,207 @@
+using System.CommandLine;
+using LookupDecode.Calibration;
+using LookupDecode.Cli.Output;
+using LookupDecode.Models;
+using LookupDecode.Replay;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary>
+/// <c>lookupdecode replay</c>: judges drafting variants on recorded model output (Spec-Bench traces), offline with a cost
+/// curve (<c>--simulate</c>) or forced through a model on this machine.
+/// </summary>
+internal static class ReplayCommand
+{
+    public const string DefaultVariants = "greedy,pld,llama-lookup,auto,oracle";
+
+    public static Command Create(CliContext cli)
+    {
+        var model = new ModelArguments();
+        var questions = new Option<FileInfo>("--questions") { Description = "Questions (FastChat/Spec-Bench question.jsonl).", Required = true };
+        var answers = new Option<FileInfo>("--answers") { Description = "Recorded answers of the model (FastChat model_answer .jsonl).", Required = true };
+        var template = new Option<string>("--template") { Description = "Prompt template the answers were recorded with: vicuna or llama-2.", DefaultValueFactory = _ => "vicuna" };
+        var simulate = new Option<bool>("--simulate") { Description = "Offline: no model compute; each step is priced by the cost curve (the model only tokenizes)." };
+        var costCurve = new Option<string?>("--cost-curve")
+        {
+            Description = "With --simulate: a curve file { \"points\": [[k, T(k)/T(1)], …] } or a stored calibration, or 'flat' (GPU-like). "
+                          + "Default: the model's stored calibration on this machine (measured now if missing).",
+        };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, auto, prompt-lookup, lookup, NAME-dN, NAME-auto) and oracle.", DefaultValueFactory = _ => DefaultVariants };
+        var categories = new Option<string?>("--categories") { Description = "Comma-separated categories to replay (default: all)." };
+        var perCategory = new Option<int?>("--per-category") { Description = "Questions per category (the first N by id; default: all)." };
+        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most answer tokens replayed per turn.", DefaultValueFactory = _ => 1024 };
+        var references = new Option<string?>("--reference-answers")
+        {
+            Description = "Comma-separated answer files whose accept_lengths are shown beside ours in report.md (default: *sps*.jsonl and *eagle*.jsonl beside --answers).",
+        };
+        var json = new Option<bool>("--json") { Description = "Print { \"mode\", \"variants\": [ { \"name\", \"overall\", \"categories\" } ] }." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Write report.md, results.csv, speedup.png and tokens-per-step.png here." };
+
+        var command = new Command("replay", "Replay drafting over recorded model output (Spec-Bench traces): mean accepted tokens per step, acceptance and speedup per task.");
+        model.AddTo(command);
+        foreach (var option in new Option[] { questions, answers, template, simulate, costCurve, variants, categories, perCategory, maxTokens, references, json, output })
+        {
+            command.Options.Add(option);
+        }
+
+        template.AcceptOnlyFromAmong([.. ConversationTemplate.All.Select(known => known.Name)]);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var limit = result.GetValue(maxTokens);
+            if (limit is < 1 or > ModelOptions.MaxContextSize)
+            {
+                throw new InvalidOptionException(maxTokens.Name, $"must be between 1 and {ModelOptions.MaxContextSize}, was {limit}");
+            }
+
+            if (result.GetValue(perCategory) is < 1)
+            {
+                throw new InvalidOptionException(perCategory.Name, "must be at least 1");
+            }
+
+            var forced = !result.GetValue(simulate);
+            if (forced && result.GetValue(costCurve) is not null)
+            {
+                throw new InvalidOptionException(costCurve.Name, "applies to --simulate only: forced replay measures real decode times");
+            }
+
+            var chosen = ParseVariants(result.GetValue(variants)!, variants.Name);
+            var conversation = ConversationTemplate.Parse(result.GetValue(template)!);
+            var questionsPath = result.GetValue(questions)!.FullName;
+            var answersPath = result.GetValue(answers)!.FullName;
+            var questionList = TraceFiles.ReadQuestions(questionsPath);
+            var answerList = TraceFiles.ReadAnswers(answersPath);
+            var filter = Filter(result.GetValue(categories), result.GetValue(perCategory), questionList, categories.Name);
+            var curve = result.GetValue(costCurve) is { } curvePath ? CostCurveFile.Load(curvePath) : null;
+
+            using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
+            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, model.ToOptions(result), loggers.CreateLogger("LookupDecode"));
+            var traces = TraceTokenizer.Tokenize(llama, conversation, questionList, answerList, answersPath, filter);
+            if (forced)
+            {
+                traces = FitContext(cli, traces, llama.Options.ContextSize, limit);
+            }
+
+            cli.Error.WriteLine($"replaying {traces.Count} turns of {traces.Select(trace => trace.QuestionId).Distinct().Count()} questions, "
+                                + $"{(forced ? "forced through " + llama.Info.Name : "offline")}: {string.Join(", ", chosen.Select(variant => variant.Name))}");
+            var report = ConsoleFactory.WithProgress(cli.Error, forced ? "forced replay" : "offline replay", progress =>
+            {
+                var reporter = new InlineProgress<(int Done, int Total)>(p => progress(p.Done / (double)p.Total));
+                if (forced)
+                {
+                    return ReplayRunner.Force(llama, traces, chosen, limit, reporter, cancellationToken);
+                }
+
+                var cost = curve ?? StoredCurve(llama, progress);
+                return ReplayRunner.Simulate(traces, chosen, cost, limit, llama.IsEndOfGeneration, reporter, cancellationToken);
+            });
+
+            var title = $"{(forced ? "forced" : "offline")} replay: {report.Traces.Count} turns, {llama.Info.Name} vocabulary, template {conversation.Name}, ≤ {limit} tokens"
+                        + (forced ? string.Empty : $", cost curve {result.GetValue(costCurve) ?? "stored calibration"}");
+            if (result.GetValue(output) is { } directory)
+            {
+                var referenceRows = ReplayReferences.Load(ReferenceFiles(result.GetValue(references), answersPath), questionList);
+                ReplayReportWriter.WriteFiles(directory.FullName, report, title, referenceRows);
+            }
+
+            if (result.GetValue(json))
+            {
+                cli.Output.WriteLine(ReplayReportWriter.ToJson(report));
+            }
+            else
+            {
+                ReplayReportWriter.WriteTable(cli.Output, report, title);
+            }
+
+            if (report.Cancelled)
+            {
+                cli.Error.WriteLine($"cancelled: the figures cover the {report.Traces.Count} turns completed");
+                return Task.FromResult(CliApplication.Cancelled);
+            }
+
+            return Task.FromResult(CliApplication.Success);
+        });
+        return command;
+    }
+
+    private static List<ReplayVariant> ParseVariants(string list, string flag)
+    {
+        var chosen = new List<ReplayVariant>();
+        foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                chosen.Add(ReplayVariant.Parse(name));
+            }
+            catch (InvalidOptionException exception)
+            {
+                throw new InvalidOptionException(flag, exception.Problem);
+            }
+        }
+
+        if (chosen.Count == 0)
+        {
+            throw new InvalidOptionException(flag, "lists no variant");
+        }
+
+        if (chosen.Select(variant => variant.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != chosen.Count)
+        {
+            throw new InvalidOptionException(flag, "lists a variant twice");
+        }
+
+        return chosen;
+    }
+
+    private static Func<string, int, bool>? Filter(string? categoryList, int? perCategory, IReadOnlyList<TraceQuestion> questions, string flag)
+    {
+        HashSet<string>? wanted = null;
+        if (categoryList is not null)
+        {
+            wanted = [.. categoryList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            var categoryOf = TraceCategories.For(questions);
+            var known = questions.Select(categoryOf).ToHashSet(StringComparer.Ordinal);
+            if (wanted.FirstOrDefault(category => !known.Contains(category)) is { } unknown)
+            {
+                throw new InvalidOptionException(flag, $"unknown category '{unknown}' (the questions have {string.Join(", ", TraceCategories.Order(known))})");
+            }
+        }
+
+        if (wanted is null && perCategory is null)
+        {
+            return null;
+        }
+
+        return (category, taken) => (wanted is null || wanted.Contains(category)) && (perCategory is null || taken < perCategory);
+    }
+
+    private static IReadOnlyList<ReplayTrace> FitContext(CliContext cli, IReadOnlyList<ReplayTrace> traces, int contextSize, int maxTokens)
+    {
+        var fitting = traces.Where(trace => trace.Prompt.Length + Math.Min(maxTokens, trace.Answer.Length) + 1 < contextSize).ToArray();
+        if (fitting.Length < traces.Count)
+        {
+            cli.Error.WriteLine($"skipped {traces.Count - fitting.Length} turns whose prompt and answer do not fit --ctx {contextSize}");
+        }
+
+        return fitting.Length > 0
+            ? fitting
+            : throw new InvalidOptionException("--ctx", $"{contextSize} holds none of the selected turns");
+    }
+
+    private static CostModel StoredCurve(LlamaModel llama, Action<double> progress)
+    {
+        using var session = llama.CreateSession();
+        return new CostModel(llama.CostCurve(session, LookupDecode.Drafting.DraftingPresets.AdaptiveMaxLength + 1, progress: new InlineProgress<double>(progress)));
+    }
+
+    private static IReadOnlyList<string> ReferenceFiles(string? list, string answersPath)
+    {
+        if (list is not null)
+        {
+            return list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        var directory = Path.GetDirectoryName(answersPath)!;
+        return [.. Directory.EnumerateFiles(directory, "*.jsonl")
+            .Where(file => Path.GetFileName(file).Contains("sps", StringComparison.OrdinalIgnoreCase) || Path.GetFileName(file).Contains("eagle", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)];
+    }
+}
