@@ -28,7 +28,7 @@ public static class ChatStatistics
     /// <summary>llama_decode calls after prefill.</summary>
     public const string DecodeCalls = "decode_calls";
 
-    /// <summary>The drafting mode used ("greedy", "prompt-lookup", "lookup").</summary>
+    /// <summary>The drafting preset used ("greedy", "prompt-lookup", "lookup", "auto", …).</summary>
     public const string Mode = "lookupdecode_mode";
 
     /// <summary>On a streaming update: true when its token was an accepted draft.</summary>
@@ -37,13 +37,13 @@ public static class ChatStatistics
     /// <summary>Request: dynamic-cache key (tenant or conversation); defaults to <see cref="ChatOptions.ConversationId"/>.</summary>
     public const string CacheKeyOption = "LookupDecode.CacheKey";
 
-    /// <summary>Request: drafting mode ("greedy", "prompt-lookup", "lookup"); defaults to <see cref="LookupDecodeOptions.DefaultMode"/>.</summary>
+    /// <summary>Request: drafting preset (<see cref="Drafting.DraftingPresets"/>); defaults to <see cref="LookupDecodeOptions.DefaultDrafting"/>.</summary>
     public const string ModeOption = "LookupDecode.Mode";
 
     /// <summary>Request: draft length (1…256); defaults to <see cref="LookupDecodeOptions.DraftLength"/>.</summary>
     public const string DraftLengthOption = "LookupDecode.DraftLength";
 
-    internal static AdditionalPropertiesDictionary From(GenerationStatistics statistics, DecodingMode mode) => new()
+    internal static AdditionalPropertiesDictionary From(GenerationStatistics statistics, Drafting.DraftingPlan plan) => new()
     {
         [Drafted] = statistics.DraftedTokens,
         [Accepted] = statistics.AcceptedTokens,
@@ -51,10 +51,6 @@ public static class ChatStatistics
         [TokensPerSecond] = Math.Round(statistics.TokensPerSecond, 2),
         [MeanAcceptLength] = Math.Round(statistics.MeanAcceptLength, 4),
         [DecodeCalls] = statistics.DecodeCalls,
-        [Mode] = DecodingModeNames.Format(mode),
+        [Mode] = plan.Name,
     };
-
-    internal static DecodingMode ParseMode(string name) => DecodingModeNames.TryParse(name, out var mode)
-        ? mode
-        : throw new Models.InvalidOptionException(ModeOption, $"unknown mode '{name}' (use {string.Join(", ", DecodingModeNames.All)})");
 }

@@ -43,7 +43,7 @@ public sealed class LookupChatClient : IChatClient
             CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = FinishReason(result.StopReason),
             Usage = Usage(request.Prompt.Length, result),
-            AdditionalProperties = ChatStatistics.From(result.Statistics, generation.Mode),
+            AdditionalProperties = ChatStatistics.From(result.Statistics, generation.Drafting),
         };
     }
 
@@ -98,7 +98,7 @@ public sealed class LookupChatClient : IChatClient
                 MessageId = responseId,
                 ModelId = _host.Model.Info.Name,
                 FinishReason = FinishReason(result.StopReason),
-                AdditionalProperties = ChatStatistics.From(result.Statistics, generation.Mode),
+                AdditionalProperties = ChatStatistics.From(result.Statistics, generation.Drafting),
             };
         }
         finally
@@ -144,10 +144,20 @@ public sealed class LookupChatClient : IChatClient
         var model = _host.Model;
         var prompt = model.Tokenize(ChatPrompt.Format(model, messages, _options.ChatTemplate));
         var properties = options?.AdditionalProperties;
-        var mode = properties?.TryGetValue(ChatStatistics.ModeOption, out var modeValue) == true && modeValue is string modeName
-            ? ChatStatistics.ParseMode(modeName)
-            : _options.DefaultMode;
+        var preset = properties?.TryGetValue(ChatStatistics.ModeOption, out var modeValue) == true && modeValue is string modeName
+            ? modeName
+            : _options.DefaultDrafting;
         var draftLength = properties?.TryGetValue(ChatStatistics.DraftLengthOption, out var draftValue) == true ? Convert.ToInt32(draftValue, System.Globalization.CultureInfo.InvariantCulture) : _options.DraftLength;
+        Drafting.DraftingPlan plan;
+        try
+        {
+            plan = LookupDecodeOptionsValidator.PlanFor(preset, draftLength);
+        }
+        catch (Models.InvalidOptionException exception)
+        {
+            throw new Models.InvalidOptionException(exception.OptionName == "preset" ? ChatStatistics.ModeOption : ChatStatistics.DraftLengthOption, exception.Problem);
+        }
+
         var sampling = new SamplingOptions
         {
             Temperature = options?.Temperature ?? 0f,
@@ -158,22 +168,24 @@ public sealed class LookupChatClient : IChatClient
         var generation = new GenerationOptions
         {
             MaxTokens = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens,
-            Mode = mode,
-            DraftLength = draftLength,
+            Drafting = plan,
             Sampling = sampling,
             StopSequences = options?.StopSequences?.ToArray() ?? [],
             RenderSpecialTokens = false,
         };
         generation.Validate();
         var cacheKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var key) == true && key is string text ? text : options?.ConversationId;
-        return new Request(prompt, generation, mode == DecodingMode.Lookup ? cacheKey : null);
+        return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null);
     }
 
     private async Task<DynamicCacheLease?> AcquireCacheAsync(string? key, CancellationToken cancellationToken)
         => key is null ? null : await _host.DynamicCaches.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Whether the plan drafts from the n-gram caches (whatever preset names it: lookup, auto, llama-lookup, …).</summary>
+    private static bool UsesCaches(Drafting.DraftingPlan plan) => plan.Drafters.Contains(Drafting.DraftingPlan.Lookup);
+
     private GenerationOptions WithCaches(GenerationOptions options, DynamicCacheLease? cache)
-        => options.Mode == DecodingMode.Lookup
+        => UsesCaches(options.Drafting)
             ? options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } }
             : options;
 

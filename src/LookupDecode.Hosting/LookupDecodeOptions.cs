@@ -1,5 +1,3 @@
-using LookupDecode.Decoding;
-
 namespace LookupDecode.Hosting;
 
 /// <summary>
@@ -33,11 +31,14 @@ public sealed class LookupDecodeOptions
     /// <summary>Most concurrent generations (contexts in the pool); further callers wait. Default 2.</summary>
     public int MaxConcurrentRequests { get; set; } = 2;
 
-    /// <summary>Drafting mode for requests that do not choose one. Default <see cref="DecodingMode.Lookup"/>.</summary>
-    public DecodingMode DefaultMode { get; set; } = DecodingMode.Lookup;
+    /// <summary>
+    /// Drafting preset (<see cref="Drafting.DraftingPresets"/>: greedy, prompt-lookup, lookup, auto, pld, llama-lookup,
+    /// NAME-dN, NAME-auto) for requests that do not choose one. Default "auto".
+    /// </summary>
+    public string DefaultDrafting { get; set; } = "auto";
 
-    /// <summary>Most draft tokens per verify step. Default 10.</summary>
-    public int DraftLength { get; set; } = 10;
+    /// <summary>Most draft tokens per verify step; null keeps the preset's own (16 for the adaptive presets).</summary>
+    public int? DraftLength { get; set; }
 
     /// <summary>Tokens generated when a request sets no <c>MaxOutputTokens</c>. Default 512.</summary>
     public int DefaultMaxOutputTokens { get; set; } = 512;

@@ -22,10 +22,11 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
         }
 
         Check(failures, () => ToModelOptions(options).Validate());
-        Check(failures, () => new GenerationOptions { Mode = options.DefaultMode, DraftLength = options.DraftLength, MaxTokens = options.DefaultMaxOutputTokens }.Validate(),
+        Check(failures, () => new GenerationOptions { Drafting = DefaultPlan(options), MaxTokens = options.DefaultMaxOutputTokens }.Validate(),
             rename: property => property switch
             {
-                nameof(GenerationOptions.Mode) => nameof(LookupDecodeOptions.DefaultMode),
+                "preset" => nameof(LookupDecodeOptions.DefaultDrafting),
+                "DraftLength" => nameof(LookupDecodeOptions.DraftLength),
                 nameof(GenerationOptions.MaxTokens) => nameof(LookupDecodeOptions.DefaultMaxOutputTokens),
                 _ => property,
             });
@@ -55,6 +56,22 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The plan of <see cref="LookupDecodeOptions.DefaultDrafting"/> with <see cref="LookupDecodeOptions.DraftLength"/> applied.</summary>
+    internal static Drafting.DraftingPlan DefaultPlan(LookupDecodeOptions options)
+        => PlanFor(options.DefaultDrafting, options.DraftLength);
+
+    /// <summary>The preset <paramref name="name"/> with a draft length when one is given.</summary>
+    internal static Drafting.DraftingPlan PlanFor(string name, int? draftLength)
+    {
+        var plan = Drafting.DraftingPresets.Get(name);
+        if (draftLength is { } length && length is < 1 or > Drafting.DraftingPlan.MaxSupportedLength)
+        {
+            throw new Models.InvalidOptionException("DraftLength", $"must be between 1 and {Drafting.DraftingPlan.MaxSupportedLength}, was {length}");
+        }
+
+        return plan.IsGreedy ? plan : Drafting.DraftingPresets.WithLength(plan, draftLength);
     }
 
     internal static ModelOptions ToModelOptions(LookupDecodeOptions options) => new()

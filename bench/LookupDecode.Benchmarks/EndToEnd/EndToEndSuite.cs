@@ -1,6 +1,7 @@
 using LookupDecode.Calibration;
 using LookupDecode.Comparison;
 using LookupDecode.Decoding;
+using LookupDecode.Drafting;
 using LookupDecode.Models;
 using LookupDecode.Native;
 using LookupDecode.Text;
@@ -85,39 +86,16 @@ internal static class EndToEndSuite
         {
             foreach (var draft in settings.Drafts)
             {
-                var decodingMode = mode == "lookup" ? DecodingMode.Lookup : DecodingMode.PromptLookup;
-                variants.Add(new ComparisonVariant($"{mode}-d{draft}", new GenerationOptions { Mode = decodingMode, DraftLength = draft }));
+                variants.Add(Parse($"{mode}-d{draft}"));
             }
         }
 
         return variants;
     }
 
-    /// <summary>greedy, auto, {lookup|prompt-lookup}-d{N}, {lookup|prompt-lookup}-auto.</summary>
+    /// <summary>Any drafting preset (<see cref="DraftingPresets"/>): greedy, auto, pld, llama-lookup, {lookup|prompt-lookup}-d{N}, …-auto.</summary>
     private static ComparisonVariant Parse(string label)
-    {
-        if (label == "greedy")
-        {
-            return new ComparisonVariant(label, new GenerationOptions());
-        }
-
-        if (label == "auto")
-        {
-            return new ComparisonVariant(label, new GenerationOptions { Mode = DecodingMode.Auto, DraftLength = 16 });
-        }
-
-        var dash = label.LastIndexOf('-');
-        var mode = label[..dash] switch
-        {
-            "lookup" => DecodingMode.Lookup,
-            "prompt-lookup" => DecodingMode.PromptLookup,
-            _ => throw new ArgumentException($"unknown variant '{label}'"),
-        };
-        var draft = label[(dash + 1)..];
-        return draft == "auto"
-            ? new ComparisonVariant(label, new GenerationOptions { Mode = mode, DraftPolicy = DraftPolicy.Adaptive, DraftLength = 16 })
-            : new ComparisonVariant(label, new GenerationOptions { Mode = mode, DraftLength = int.Parse(draft.TrimStart('d'), System.Globalization.CultureInfo.InvariantCulture) });
-    }
+        => new(label, new GenerationOptions { Drafting = DraftingPresets.Get(label) });
 
     private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, bool quantizedKvCache, TextWriter log)
     {

@@ -19,9 +19,12 @@ internal static class ChatCommand
     public static Command Create(CliContext cli)
     {
         var model = new ModelArguments();
-        var mode = new Option<string>("--mode") { Description = "greedy, prompt-lookup or lookup.", DefaultValueFactory = _ => "lookup" };
-        mode.AcceptOnlyFromAmong(ModeNames.All);
-        var draft = new Option<int>("--draft") { Description = "Most draft tokens per verify step.", DefaultValueFactory = _ => 10 };
+        var mode = new Option<string>("--mode")
+        {
+            Description = $"Drafting preset: {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN or PRESET-auto.",
+            DefaultValueFactory = _ => "auto",
+        };
+        var draft = new Option<string?>("--draft") { Description = "Draft tokens per step: auto (adaptive) or a fixed number; default: the preset's own." };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most tokens per reply.", DefaultValueFactory = _ => 256 };
         var template = new Option<string>("--template") { Description = "auto, model, raw or a llama.cpp template name.", DefaultValueFactory = _ => "auto" };
         var system = new Option<string?>("--system") { Description = "System message opening the conversation." };
@@ -35,6 +38,7 @@ internal static class ChatCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var modelOptions = model.ToOptions(result);
+            var plan = GenerationArguments.PlanFor(result.GetValue(mode)!, result.GetValue(draft));
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.AddSimpleConsole(options => options.SingleLine = true).AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.Warning);
@@ -45,9 +49,11 @@ internal static class ChatCommand
                 options.BatchSize = modelOptions.BatchSize;
                 options.Threads = modelOptions.Threads;
                 options.GpuLayers = modelOptions.GpuLayers;
+                options.KvCacheType = modelOptions.KvCacheType;
                 options.MaxConcurrentRequests = 1;
-                options.DefaultMode = ModeNames.Parse(result.GetValue(mode)!);
-                options.DraftLength = result.GetValue(draft);
+                // --draft auto is the presets' own adaptive length; a number is passed on (GenerationArguments.PlanFor checked it).
+                options.DefaultDrafting = result.GetValue(draft) == "auto" && !plan.IsGreedy ? $"{plan.Name}-auto" : plan.Name;
+                options.DraftLength = plan.IsGreedy || result.GetValue(draft) is null or "auto" ? null : plan.MaxLength;
                 options.DefaultMaxOutputTokens = result.GetValue(maxTokens);
                 options.ChatTemplate = result.GetValue(template)!;
             });

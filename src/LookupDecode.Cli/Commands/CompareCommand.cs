@@ -14,7 +14,11 @@ internal static class CompareCommand
         var model = new ModelArguments();
         var generation = new GenerationArguments();
         var promptFile = new Option<FileInfo>("--prompt-file", "-f") { Description = "File holding the prompt.", Required = true };
-        var modes = new Option<string>("--modes") { Description = "Comma-separated modes to run.", DefaultValueFactory = _ => "greedy,prompt-lookup,lookup" };
+        var modes = new Option<string>("--modes")
+        {
+            Description = $"Comma-separated drafting presets to run: {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN, PRESET-auto.",
+            DefaultValueFactory = _ => "greedy,prompt-lookup,lookup",
+        };
         var repeat = new Option<int>("--repeat") { Description = "Measured runs per mode (median reported).", DefaultValueFactory = _ => 3 };
         var chat = new Option<bool>("--chat") { Description = "Format the prompt as a user message with the model's chat template." };
         var json = new Option<bool>("--json") { Description = "Print the comparison as JSON: { \"runs\": [ … ] }." };
@@ -35,7 +39,7 @@ internal static class CompareCommand
         {
             var modelOptions = model.ToOptions(result);
             var template = generation.ToOptions(result);
-            var variants = ParseModes(result.GetValue(modes)!, template);
+            var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };
             options.Validate();
             var text = PromptFiles.Read(result.GetValue(promptFile)!.FullName);
@@ -71,17 +75,13 @@ internal static class CompareCommand
         return command;
     }
 
-    private static List<ComparisonVariant> ParseModes(string list, GenerationOptions template)
+    private static List<ComparisonVariant> ParseModes(string list, GenerationOptions template, string? draft)
     {
         var variants = new List<ComparisonVariant>();
         foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!ModeNames.All.Contains(name))
-            {
-                throw new InvalidOptionException("--modes", $"unknown mode '{name}' (use {string.Join(", ", ModeNames.All)})");
-            }
-
-            variants.Add(new ComparisonVariant(name, template with { Mode = ModeNames.Parse(name) }));
+            // --draft (when given) sets every preset's length, as it did for every mode.
+            variants.Add(new ComparisonVariant(name, template with { Drafting = GenerationArguments.PlanFor(name, draft, "--modes") }));
         }
 
         if (variants.Count == 0)

@@ -31,7 +31,18 @@ internal static class GenerateCommand
             using var session = llama.CreateSession();
             var asJson = result.GetValue(json);
             Action<TokenEvent>? stream = asJson ? null : token => cli.Output.Write(token.Text);
-            var outcome = session.Generate(promptText, generationOptions, stream, cancellationToken);
+            GenerationResult outcome;
+            Exception? saveError;
+            try
+            {
+                outcome = session.Generate(promptText, generationOptions, stream, cancellationToken);
+            }
+            finally
+            {
+                // The command owns the dynamic cache file: saved after every run, cancelled ones included.
+                saveError = generation.SaveDynamicCache(result, generationOptions);
+            }
+
             if (asJson)
             {
                 cli.Output.WriteLine(GenerationJson.Serialize(outcome, generationOptions));
@@ -43,7 +54,7 @@ internal static class GenerateCommand
                 StatisticsReport.Write(cli.Error, outcome, generationOptions);
             }
 
-            if (outcome.Statistics.DynamicCacheSaveError is { } saveError)
+            if (saveError is not null)
             {
                 cli.Error.WriteLine($"error: the dynamic cache could not be saved: {saveError.Message}");
                 return Task.FromResult(CliApplication.InputError);

@@ -16,19 +16,19 @@ internal sealed class GenerationArguments
 
     public Option<string> Mode { get; } = new("--mode")
     {
-        Description = "greedy (no drafts), prompt-lookup (Hugging Face) or lookup (llama.cpp n-gram caches).",
+        Description = "Drafting preset: " + string.Join("; ", DraftingPresets.Names.Select(preset => $"{preset.Name} ({preset.Description})"))
+                      + "; or PRESET-dN (fixed N), PRESET-auto.",
         DefaultValueFactory = _ => "greedy",
     };
 
-    public Option<string> Draft { get; } = new("--draft")
+    public Option<string?> Draft { get; } = new("--draft")
     {
         Description = $"Draft tokens per step: auto (adaptive: as many as pay off on this machine, up to {AutoDraftLength}, or none) "
-                      + $"or a fixed number (1-{GenerationOptions.MaxDraftLength}).",
-        DefaultValueFactory = _ => "auto",
+                      + $"or a fixed number (1-{GenerationOptions.MaxDraftLength}). Default: the preset's own (auto for prompt-lookup, lookup and auto).",
     };
 
     /// <summary>Most drafts an adaptive step may verify.</summary>
-    public const int AutoDraftLength = 16;
+    public const int AutoDraftLength = DraftingPresets.AdaptiveMaxLength;
 
     public Option<int> NgramMax { get; } = new("--ngram-max")
     {
@@ -82,7 +82,6 @@ internal sealed class GenerationArguments
 
     public Command AddTo(Command command)
     {
-        Mode.AcceptOnlyFromAmong(ModeNames.All);
         Match.AcceptOnlyFromAmong("earliest", "recent");
         command.Options.Add(MaxTokens);
         command.Options.Add(Mode);
@@ -104,9 +103,7 @@ internal sealed class GenerationArguments
         var options = new GenerationOptions
         {
             MaxTokens = result.GetValue(MaxTokens),
-            Mode = ModeNames.Parse(result.GetValue(Mode)!),
-            DraftLength = DraftLength(result),
-            DraftPolicy = IsAuto(result) ? DraftPolicy.Adaptive : DraftPolicy.Fixed,
+            Drafting = Plan(result),
             UpstreamStoppingRule = result.GetValue(UpstreamLimit),
             PromptLookup = new PromptLookupOptions
             {
@@ -134,19 +131,61 @@ internal sealed class GenerationArguments
         return options;
     }
 
-    private bool IsAuto(ParseResult result) => result.GetValue(Draft) == "auto";
+    /// <summary>The plan <c>--mode</c> names, with the length <c>--draft</c> asks for.</summary>
+    public DraftingPlan Plan(ParseResult result) => PlanFor(result.GetValue(Mode)!, result.GetValue(Draft), Mode.Name, Draft.Name);
 
-    private int DraftLength(ParseResult result)
+    /// <summary>The preset <paramref name="mode"/> with the length <paramref name="draft"/> asks for (auto, a number, or null for the preset's own).</summary>
+    public static DraftingPlan PlanFor(string mode, string? draft, string modeFlag = "--mode", string draftFlag = "--draft")
     {
-        var value = result.GetValue(Draft)!;
-        if (value == "auto")
+        DraftingPlan plan;
+        try
         {
-            return AutoDraftLength;
+            plan = DraftingPresets.Get(mode);
+        }
+        catch (InvalidOptionException exception)
+        {
+            throw new InvalidOptionException(modeFlag, exception.Problem);
         }
 
-        return int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var length)
-            ? length
-            : throw new InvalidOptionException(Draft.Name, $"must be 'auto' or a number, was '{value}'");
+        if (draft is null || draft == "auto")
+        {
+            return draft is null || plan.IsGreedy ? plan : plan.WithAdaptiveLength(AutoDraftLength);
+        }
+
+        if (!int.TryParse(draft, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var length))
+        {
+            throw new InvalidOptionException(draftFlag, $"must be 'auto' or a number, was '{draft}'");
+        }
+
+        if (length is < 1 or > GenerationOptions.MaxDraftLength)
+        {
+            throw new InvalidOptionException(draftFlag, $"must be between 1 and {GenerationOptions.MaxDraftLength}, was {length}");
+        }
+
+        return plan.IsGreedy ? plan : DraftingPresets.WithLength(plan, length);
+    }
+
+    /// <summary>
+    /// Saves the dynamic cache back to <c>--dynamic-cache</c> when the run's plan drafted with the lookup caches (which merge
+    /// the run's n-grams into it); returns the error instead of throwing, so a failed save never costs the generation.
+    /// </summary>
+    public Exception? SaveDynamicCache(ParseResult result, GenerationOptions options)
+    {
+        if (result.GetValue(DynamicCache) is not { } file || options.Lookup.DynamicCache is not { } cache
+            || !options.Drafting.Drafters.Contains(DraftingPlan.Lookup))
+        {
+            return null;
+        }
+
+        try
+        {
+            cache.Save(file.FullName);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return exception;
+        }
     }
 
     private LookupCacheOptions LoadCaches(ParseResult result)
@@ -165,8 +204,7 @@ internal sealed class GenerationArguments
         nameof(PromptLookupOptions.MaxNgramSize) => NgramMax.Name,
         nameof(PromptLookupOptions.MinNgramSize) => NgramMin.Name,
         nameof(GenerationOptions.MaxTokens) => MaxTokens.Name,
-        nameof(GenerationOptions.DraftLength) => Draft.Name,
-        nameof(GenerationOptions.Mode) => Mode.Name,
+        "DraftLength" => Draft.Name,
         nameof(SamplingOptions.Temperature) => Temperature.Name,
         _ => property,
     };

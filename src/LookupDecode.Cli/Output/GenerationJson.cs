@@ -19,9 +19,9 @@ internal static class GenerationJson
     {
         var statistics = result.Statistics;
         var document = new GenerationDocument(
-            Mode: ModeNames.Format(options.Mode),
-            NDraft: options.Mode == DecodingMode.Greedy ? 0 : options.DraftLength,
-            DraftPolicy: options.Mode == DecodingMode.Greedy ? "none" : options.IsAdaptive ? "auto" : "fixed",
+            Mode: options.Drafting.Name,
+            NDraft: options.Drafting.IsGreedy ? 0 : options.Drafting.MaxLength,
+            DraftPolicy: options.Drafting.IsGreedy ? "none" : options.Drafting.Adaptive ? "auto" : "fixed",
             PromptTokens: statistics.PromptTokens,
             NPredict: statistics.GeneratedTokens,
             NDrafted: statistics.DraftedTokens,

@@ -12,13 +12,13 @@ internal static class StatisticsReport
         var s = result.Statistics;
         var culture = CultureInfo.InvariantCulture;
         writer.WriteLine();
-        writer.WriteLine(string.Create(culture, $"mode         = {ModeNames.Format(options.Mode)}{(options.Sampling.IsGreedy ? "" : $" (temp {options.Sampling.Temperature}, seed {options.Sampling.Seed})")}"));
+        writer.WriteLine(string.Create(culture, $"mode         = {options.Drafting.Name}{(options.Sampling.IsGreedy ? "" : $" (temp {options.Sampling.Temperature}, seed {options.Sampling.Seed})")}"));
         writer.WriteLine(string.Create(culture, $"encoded {s.PromptTokens,5} tokens in {s.PromptEvalTime.TotalSeconds,8:F3} s, speed: {s.PromptTokensPerSecond,9:F1} t/s"));
         writer.WriteLine(string.Create(culture, $"decoded {s.GeneratedTokens,5} tokens in {s.DecodeTime.TotalSeconds,8:F3} s, speed: {s.TokensPerSecond,9:F1} t/s"));
         writer.WriteLine(string.Create(culture, $"stop         = {result.StopReason}"));
-        if (options.Mode != DecodingMode.Greedy)
+        if (!options.Drafting.IsGreedy)
         {
-            writer.WriteLine(string.Create(culture, $"n_draft      = {options.DraftLength}{(options.IsAdaptive ? " (most per step; adaptive)" : "")}"));
+            writer.WriteLine(string.Create(culture, $"n_draft      = {options.Drafting.MaxLength}{(options.Drafting.Adaptive ? " (most per step; adaptive)" : "")}"));
             writer.WriteLine(string.Create(culture, $"n_predict    = {s.GeneratedTokens}"));
             writer.WriteLine(string.Create(culture, $"n_drafted    = {s.DraftedTokens}"));
             writer.WriteLine(string.Create(culture, $"t_draft      = {s.DraftTime.TotalMilliseconds:F2} ms, {s.DraftMicrosecondsPerToken:F2} us per token"));

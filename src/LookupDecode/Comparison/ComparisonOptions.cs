@@ -6,7 +6,7 @@ namespace LookupDecode.Comparison;
 /// <summary>How a comparison runs: the variants, the token budget and how many measured repeats.</summary>
 public sealed record ComparisonOptions
 {
-    /// <summary>Variants to compare. The first plain (<see cref="DecodingMode.Greedy"/>) variant is the baseline; one is added if none is given.</summary>
+    /// <summary>Variants to compare. The first plain (<see cref="Drafting.DraftingPlan.None"/>) variant is the baseline; one is added if none is given.</summary>
     public IReadOnlyList<ComparisonVariant> Variants { get; init; } = [];
 
     /// <summary>Tokens each run generates. Default 256.</summary>

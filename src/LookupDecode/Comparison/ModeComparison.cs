@@ -72,7 +72,7 @@ public static class ModeComparison
     private static List<ComparisonVariant> WithBaselineFirst(IReadOnlyList<ComparisonVariant> variants, int maxTokens)
     {
         var list = variants.Select(variant => variant with { Options = variant.Options with { MaxTokens = maxTokens } }).ToList();
-        var baseline = list.FindIndex(variant => variant.Options.Mode == DecodingMode.Greedy);
+        var baseline = list.FindIndex(variant => variant.Options.Drafting.IsGreedy);
         if (baseline < 0)
         {
             var sampling = list.Count > 0 ? list[0].Options.Sampling : SamplingOptions.Greedy;

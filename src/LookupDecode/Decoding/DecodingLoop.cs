@@ -78,7 +78,7 @@ internal sealed class DecodingLoop
                 if (run.Drafter is { } planner)
                 {
                     var learnStart = Stopwatch.GetTimestamp();
-                    planner.Verified(_history.Span[^emitted..], draftCount + 1, nPast, decodeMilliseconds);
+                    planner.Verified(_batch.AsSpan(1, draftCount), _history.Span[^emitted..], draftCount + 1, nPast, decodeMilliseconds);
                     run.DraftTicks += Stopwatch.GetTimestamp() - learnStart;
                 }
 
@@ -97,10 +97,7 @@ internal sealed class DecodingLoop
         }
     }
 
-    /// <summary>
-    /// Lets the drafter finish (merge and save its dynamic cache) once. A cache that cannot be saved must not cost the
-    /// generation: the error is kept for the result instead of thrown.
-    /// </summary>
+    /// <summary>Lets the drafters finish (merge their caches) once, then releases them.</summary>
     private void EndDrafter(RunState run)
     {
         // The original drafter: a KV rollback failure stops drafting mid-run, but its caches still get this run's n-grams.
@@ -114,9 +111,9 @@ internal sealed class DecodingLoop
         {
             drafter.End(_history.Span);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        finally
         {
-            run.SaveError = exception;
+            drafter.Dispose();
         }
     }
 
@@ -151,7 +148,7 @@ internal sealed class DecodingLoop
             return 0;
         }
 
-        var limit = Math.Min(run.Options.DraftLength, run.Context.Size - nPast - 1);
+        var limit = Math.Min(run.Options.Drafting.MaxLength, run.Context.Size - nPast - 1);
         limit = Math.Min(limit, run.Context.BatchCapacity - 1);
         if (!run.Options.UpstreamStoppingRule)
         {
@@ -317,7 +314,6 @@ internal sealed class DecodingLoop
             NativeDecodeTime = Stopwatch.GetElapsedTime(0, run.NativeDecodeTicks),
             PeakMemoryBytes = PeakMemory.PeakBytes(),
             DraftingFallback = run.Fallback,
-            DynamicCacheSaveError = run.SaveError,
         };
         var tokens = run.Generated.ToArray();
         var text = run.StopFilter is { } filter
@@ -360,6 +356,5 @@ internal sealed class DecodingLoop
         public StopReason StopReason { get; set; } = StopReason.MaxTokens;
         public string? Fallback { get; set; }
         public bool DrafterEnded { get; set; }
-        public Exception? SaveError { get; set; }
     }
 }

@@ -7,30 +7,24 @@ namespace LookupDecode.Decoding;
 public sealed record GenerationOptions
 {
     /// <summary>Longest draft a single verify step may carry.</summary>
-    public const int MaxDraftLength = 256;
+    public const int MaxDraftLength = DraftingPlan.MaxSupportedLength;
 
     /// <summary>Most tokens to generate. Default 128.</summary>
     public int MaxTokens { get; init; } = 128;
 
-    /// <summary>Where drafts come from. Default <see cref="DecodingMode.Greedy"/> (no drafts).</summary>
-    public DecodingMode Mode { get; init; } = DecodingMode.Greedy;
-
-    /// <summary>Most draft tokens verified per <c>llama_decode</c> (1…256). Default 10.</summary>
-    public int DraftLength { get; init; } = 10;
-
-    /// <summary>Fixed-length drafts (default) or adaptive drafting; <see cref="DecodingMode.Auto"/> is always adaptive.</summary>
-    public DraftPolicy DraftPolicy { get; init; } = DraftPolicy.Fixed;
+    /// <summary>
+    /// How to draft: which drafters, fixed or adaptive length, the maximum length. Default <see cref="DraftingPlan.None"/>
+    /// (plain decoding). Named plans: <see cref="DraftingPresets"/>.
+    /// </summary>
+    public DraftingPlan Drafting { get; init; } = DraftingPlan.None;
 
     /// <summary>The cost model adaptive drafting weighs drafts against.</summary>
     public AdaptiveDraftingOptions Adaptive { get; init; } = new();
 
-    /// <summary>True when drafting is adaptive (by policy, or because the mode is <see cref="DecodingMode.Auto"/>).</summary>
-    public bool IsAdaptive => Mode == DecodingMode.Auto || (Mode != DecodingMode.Greedy && DraftPolicy == DraftPolicy.Adaptive);
-
-    /// <summary>Prompt-lookup settings (used in <see cref="DecodingMode.PromptLookup"/>).</summary>
+    /// <summary>Settings of the built-in prompt-lookup drafter (<see cref="DraftingPlan.PromptLookup"/>).</summary>
     public PromptLookupOptions PromptLookup { get; init; } = new();
 
-    /// <summary>Static and dynamic n-gram caches (used in <see cref="DecodingMode.Lookup"/>).</summary>
+    /// <summary>Static and dynamic n-gram caches of the built-in lookup drafter (<see cref="DraftingPlan.Lookup"/>), whichever plan uses it.</summary>
     public LookupCacheOptions Lookup { get; init; } = new();
 
     /// <summary>
@@ -64,15 +58,8 @@ public sealed record GenerationOptions
             throw new InvalidOptionException(nameof(MaxTokens), $"must be between 1 and {ModelOptions.MaxContextSize}, was {MaxTokens}");
         }
 
-        if (!Enum.IsDefined(Mode))
-        {
-            throw new InvalidOptionException(nameof(Mode), $"unknown decoding mode {(int)Mode}");
-        }
-
-        if (DraftLength is < 1 or > MaxDraftLength)
-        {
-            throw new InvalidOptionException(nameof(DraftLength), $"must be between 1 and {MaxDraftLength}, was {DraftLength}");
-        }
+        ArgumentNullException.ThrowIfNull(Drafting);
+        Drafting.Validate();
 
         ArgumentNullException.ThrowIfNull(Sampling);
         Sampling.Validate();
@@ -80,10 +67,6 @@ public sealed record GenerationOptions
         PromptLookup.Validate();
         ArgumentNullException.ThrowIfNull(Lookup);
         ArgumentNullException.ThrowIfNull(Adaptive);
-        if (!Enum.IsDefined(DraftPolicy))
-        {
-            throw new InvalidOptionException(nameof(DraftPolicy), $"unknown draft policy {(int)DraftPolicy}");
-        }
         ArgumentNullException.ThrowIfNull(StopSequences);
         if (StopSequences.Count > 64 || StopSequences.Any(stop => stop is null || stop.Length > 1024))
         {

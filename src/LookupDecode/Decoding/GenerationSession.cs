@@ -96,8 +96,22 @@ public sealed class GenerationSession : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options = options with { MaxTokens = Math.Min(options.MaxTokens, forcedTokens.Length), Sampling = SamplingOptions.Greedy };
+        return Replay(promptTokens, forcedTokens.ToArray(), options, planner: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Forced replay with a planner chosen by the caller (an oracle that knows the trace), or, when
+    /// <paramref name="planner"/> is null, the one <paramref name="options"/> name.
+    /// </summary>
+    internal GenerationResult Replay(ReadOnlySpan<int> promptTokens, int[] forcedTokens, GenerationOptions options, IDraftPlanner? planner, CancellationToken cancellationToken)
+    {
+        options = options with { MaxTokens = Math.Clamp(forcedTokens.Length, 1, options.MaxTokens), Sampling = SamplingOptions.Greedy };
         CheckRequest(promptTokens, options);
+        if (forcedTokens.Length == 0)
+        {
+            throw new InvalidOptionException("forced tokens", "is empty: a replay needs at least one recorded token");
+        }
+
         CheckTokens(forcedTokens, "forced tokens");
         if (promptTokens.Length + options.MaxTokens + 1 > _context.Size)
         {
@@ -105,20 +119,10 @@ public sealed class GenerationSession : IDisposable
         }
 
         using var exclusive = Enter();
-        using var selector = new TraceSelector(forcedTokens[..options.MaxTokens].ToArray());
-        var drafter = CreatePlanner(options, out var fallback);
-        return _loop.Run(_context, promptTokens, options, drafter, selector, onToken: null, fallback, cancellationToken);
-    }
-
-    /// <summary>Forced replay with a planner chosen by the caller (an oracle that knows the trace), for replay measurements.</summary>
-    internal GenerationResult Replay(ReadOnlySpan<int> promptTokens, int[] forcedTokens, GenerationOptions options, IDraftPlanner? planner, CancellationToken cancellationToken)
-    {
-        options = options with { MaxTokens = Math.Min(options.MaxTokens, forcedTokens.Length), Sampling = SamplingOptions.Greedy };
-        CheckRequest(promptTokens, options);
-        CheckTokens(forcedTokens, "forced tokens");
-        using var exclusive = Enter();
         using var selector = new TraceSelector(forcedTokens);
-        return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback: null, cancellationToken);
+        string? fallback = null;
+        planner ??= CreatePlanner(options, out fallback);
+        return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback, cancellationToken);
     }
 
     private void CheckRequest(ReadOnlySpan<int> promptTokens, GenerationOptions options)
@@ -186,7 +190,7 @@ public sealed class GenerationSession : IDisposable
     private IDraftPlanner? CreatePlanner(GenerationOptions options, out string? fallback)
     {
         fallback = null;
-        if (options.Mode == DecodingMode.Greedy)
+        if (options.Drafting.IsGreedy)
         {
             return null;
         }
@@ -206,26 +210,11 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
-        if (options.Mode is DecodingMode.Lookup or DecodingMode.Auto)
-        {
-            CheckFitsVocabulary(options.Lookup.StaticCache, "static cache");
-            CheckFitsVocabulary(options.Lookup.DynamicCache, "dynamic cache");
-        }
-
-        return _planners.Create(options, Model.IsEndOfGeneration, () => CostModelFor(options));
+        return _planners.Create(options, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(options));
     }
 
     /// <summary>The cost model adaptive drafting weighs drafts against: the options' own, else this model's calibration.</summary>
     internal Calibration.CostModel CostModelFor(GenerationOptions options)
         => options.Adaptive.CostModel ?? (_costModel ??= new Calibration.CostModel(
-            Model.CostCurve(this, Math.Max(options.DraftLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
-
-    private void CheckFitsVocabulary(NgramCache? cache, string what)
-    {
-        if (cache is not null && cache.MaxTokenId >= Model.Info.VocabularySize)
-        {
-            throw new InvalidOptionException(what,
-                $"holds token id {cache.MaxTokenId} but {Model.Info.Name} has {Model.Info.VocabularySize} tokens: it was made with another tokenizer");
-        }
-    }
+            Model.CostCurve(this, Math.Max(options.Drafting.MaxLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
 }

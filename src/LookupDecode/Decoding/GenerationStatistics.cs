@@ -50,12 +50,6 @@ public sealed record GenerationStatistics
     /// <summary>Set when drafting was switched off during the run, with the reason (e.g. the KV cache refused a rollback).</summary>
     public string? DraftingFallback { get; init; }
 
-    /// <summary>
-    /// Set when the dynamic n-gram cache could not be saved at the end (unwritable path, full disk): the generation
-    /// itself is complete; the previous cache file, if any, is untouched.
-    /// </summary>
-    public Exception? DynamicCacheSaveError { get; init; }
-
     /// <summary>Generated tokens per second of decode time.</summary>
     public double TokensPerSecond => DecodeTime > TimeSpan.Zero ? GeneratedTokens / DecodeTime.TotalSeconds : 0;
 

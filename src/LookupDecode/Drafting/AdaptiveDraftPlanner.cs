@@ -89,10 +89,12 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
         return bestLength;
     }
 
-    public void Verified(ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
+        var acceptedCount = verified.CommonPrefixLength(emitted);
         for (var s = 0; s < _sources.Length; s++)
         {
+            _sources[s].Verified(new DraftOutcome(_proposals[s].AsSpan(0, _counts[s]), verified, acceptedCount, emitted));
             var known = Math.Min(_counts[s], emitted.Length);
             for (var i = 0; i < known; i++)
             {
@@ -117,6 +119,14 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
         foreach (var source in _sources)
         {
             source.End(history);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var source in _sources)
+        {
+            source.Dispose();
         }
     }
 

@@ -4,48 +4,61 @@ using LookupDecode.Decoding;
 namespace LookupDecode.Drafting;
 
 /// <summary>
-/// Builds the planner a generation drafts with from its options: the drafters its mode names, fixed or adaptive. One per
-/// session (and one per replayed variant): adaptive drafting's acceptance models live here, so what one generation learns
-/// about a drafter's evidence classes carries over to the next. The decoding loop and offline replay both get their
-/// planners here, so a replay judges exactly the objects generation uses. Not thread-safe.
+/// Builds the planner a generation drafts with from its <see cref="DraftingPlan"/>: the plan's drafters, fixed or adaptive.
+/// One per session (and one per replayed variant): adaptive drafting's acceptance models live here, so what one
+/// generation learns about a drafter's evidence classes carries over to the next. The decoding loop and offline replay
+/// both get their planners here, so a replay judges exactly the objects generation uses. Not thread-safe.
 /// </summary>
 internal sealed class DraftPlannerFactory
 {
     private readonly Dictionary<string, AcceptanceModel> _acceptance = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The planner for <paramref name="options"/>, or null for plain decoding. <paramref name="costModel"/> is asked only when
-    /// drafting is adaptive.
+    /// The planner for <paramref name="options"/>' plan, or null for plain decoding. <paramref name="costModel"/> is asked
+    /// only when drafting is adaptive. The planner owns the drafters it was built with.
     /// </summary>
-    public IDraftPlanner? Create(GenerationOptions options, Func<int, bool> isEndOfGeneration, Func<CostModel> costModel)
+    public IDraftPlanner? Create(GenerationOptions options, Func<int, bool> isEndOfGeneration, int vocabularySize, Func<CostModel> costModel)
     {
-        var sources = CreateSources(options, isEndOfGeneration);
-        if (sources.Count == 0)
+        var plan = options.Drafting;
+        if (plan.IsGreedy)
         {
             return null;
         }
 
-        if (!options.IsAdaptive)
+        var sources = CreateSources(options, isEndOfGeneration, vocabularySize);
+        try
         {
-            return new FixedDraftPlanner(sources[0]);
-        }
+            if (!plan.Adaptive)
+            {
+                return new FixedDraftPlanner(sources);
+            }
 
-        return new AdaptiveDraftPlanner(sources, AcceptanceModels(sources), costModel(), options.DraftLength);
+            var scored = sources.Select(source => source as IScoredDraftSource ?? new ScoredDraftSource(source)).ToArray();
+            return new AdaptiveDraftPlanner(scored, AcceptanceModels(scored), costModel(), plan.MaxLength);
+        }
+        catch
+        {
+            sources.ForEach(source => source.Dispose());
+            throw;
+        }
     }
 
-    /// <summary>The drafters <paramref name="options"/>' mode names, each over the caches and settings the options carry.</summary>
-    public static List<IScoredDraftSource> CreateSources(GenerationOptions options, Func<int, bool> isEndOfGeneration)
+    /// <summary>Builds the plan's drafters for one generation (the caller owns them).</summary>
+    public static List<IDraftSource> CreateSources(GenerationOptions options, Func<int, bool> isEndOfGeneration, int vocabularySize)
     {
-        var sources = new List<IScoredDraftSource>(2);
-        if (options.Mode is DecodingMode.Lookup or DecodingMode.Auto)
+        var context = new DraftingContext(options, isEndOfGeneration, vocabularySize);
+        var sources = new List<IDraftSource>(options.Drafting.Drafters.Count);
+        try
         {
-            var caches = options.Lookup;
-            sources.Add(new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache, caches.DynamicCacheSavePath));
+            foreach (var factory in options.Drafting.Drafters)
+            {
+                sources.Add(factory(context) ?? throw new InvalidOperationException("a drafter factory returned null"));
+            }
         }
-
-        if (options.Mode is DecodingMode.PromptLookup or DecodingMode.Auto)
+        catch
         {
-            sources.Add(new PromptLookupDrafter(options.PromptLookup, isEndOfGeneration));
+            sources.ForEach(source => source.Dispose());
+            throw;
         }
 
         return sources;
@@ -57,9 +70,10 @@ internal sealed class DraftPlannerFactory
         var models = new AcceptanceModel[sources.Count];
         for (var i = 0; i < sources.Count; i++)
         {
-            if (!_acceptance.TryGetValue(sources[i].Name, out var model))
+            var key = $"{sources[i].Name}/{sources[i].EvidenceClassCount}";
+            if (!_acceptance.TryGetValue(key, out var model))
             {
-                _acceptance[sources[i].Name] = model = new AcceptanceModel(sources[i]);
+                _acceptance[key] = model = new AcceptanceModel(sources[i]);
             }
 
             models[i] = model;

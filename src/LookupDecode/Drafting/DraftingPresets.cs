@@ -1,79 +1,85 @@
-using LookupDecode.Decoding;
 using LookupDecode.Models;
 
 namespace LookupDecode.Drafting;
 
 /// <summary>
-/// Named ways to draft, in one table: each name sets the drafters, the length policy and the maximum length on top of a
-/// caller's options (which keep their caches, sampling and limits). <c>greedy</c>, <c>prompt-lookup</c>, <c>lookup</c>,
-/// <c>auto</c>; <c>pld</c> is prompt lookup as Spec-Bench ran it (longest n-gram ≤ 3, earliest match, 10 tokens, fixed) and
-/// <c>llama-lookup</c> upstream's lookup drafter at its default draft of 3; any drafting name followed by <c>-dN</c> drafts a
-/// fixed N tokens (<c>lookup-d10</c>), and <c>-auto</c> adaptively (<c>lookup-auto</c>).
+/// Named drafting plans, in one table that the CLI, Hosting, <c>compare</c>, bench and replay all read: <c>greedy</c>,
+/// <c>prompt-lookup</c>, <c>lookup</c>, <c>auto</c>, <c>pld</c> (prompt lookup as Spec-Bench ran it: longest n-gram ≤ 3,
+/// earliest match, 10 tokens, fixed) and <c>llama-lookup</c> (upstream's lookup drafter at its default draft of 3). Any
+/// drafting name followed by <c>-dN</c> drafts a fixed N tokens (<c>lookup-d10</c>), and by <c>-auto</c> adaptively.
+/// A new drafter is one <see cref="DrafterFactory"/> and one line here.
 /// </summary>
 public static class DraftingPresets
 {
     /// <summary>Most drafts an adaptive step may verify.</summary>
     public const int AdaptiveMaxLength = 16;
 
-    private static readonly (string Name, string Description, Func<GenerationOptions, GenerationOptions> Apply)[] Table =
+    private static readonly (string Name, string Description, DraftingPlan Plan)[] Table =
     [
-        ("greedy", "plain decoding, no drafts", options => options with { Mode = DecodingMode.Greedy }),
-        ("prompt-lookup", "Hugging Face prompt lookup with the options' n-gram settings, adaptive length", options => Adaptive(options, DecodingMode.PromptLookup)),
-        ("lookup", "llama.cpp's lookup n-gram caches, adaptive length", options => Adaptive(options, DecodingMode.Lookup)),
-        ("auto", "both drafters, the better proposal and its length chosen per step by expected tokens per unit of cost", options => Adaptive(options, DecodingMode.Auto)),
-        ("pld", "prompt lookup as Spec-Bench ran it: n-gram ≤ 3, earliest match, 10 tokens", options => options with
-        {
-            Mode = DecodingMode.PromptLookup,
-            DraftPolicy = DraftPolicy.Fixed,
-            DraftLength = 10,
-            PromptLookup = new PromptLookupOptions { MaxNgramSize = 3, MinNgramSize = 1, Match = PromptLookupMatch.Earliest },
-        }),
-        ("llama-lookup", "upstream llama-lookup's drafter at its default draft of 3", options => options with
-        {
-            Mode = DecodingMode.Lookup,
-            DraftPolicy = DraftPolicy.Fixed,
-            DraftLength = 3,
-        }),
+        ("greedy", "plain decoding, no drafts", DraftingPlan.None),
+        ("prompt-lookup", "Hugging Face prompt lookup (earlier occurrences of the last n-gram), adaptive length",
+            DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.PromptLookup)),
+        ("lookup", "llama.cpp's lookup n-gram caches (context, dynamic, static), adaptive length",
+            DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.Lookup)),
+        ("auto", "both drafters; the better proposal and its length chosen per step by expected tokens per unit of cost",
+            DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.Lookup, DraftingPlan.PromptLookup)),
+        ("pld", "prompt lookup as Spec-Bench ran it: n-gram ≤ 3, earliest match, 10 tokens, fixed",
+            DraftingPlan.Fixed(10, context => new PromptLookupDrafter(new PromptLookupOptions(), context.IsEndOfGeneration))),
+        ("llama-lookup", "upstream llama-lookup's drafter at its default draft of 3, fixed",
+            DraftingPlan.Fixed(3, DraftingPlan.Lookup)),
     ];
 
     /// <summary>The preset names, each with what it does.</summary>
     public static IReadOnlyList<(string Name, string Description)> Names { get; } = [.. Table.Select(row => (row.Name, row.Description))];
 
-    /// <summary>Applies the preset <paramref name="name"/> (or <c>name-dN</c>, <c>name-auto</c>) to <paramref name="options"/>.</summary>
+    /// <summary>The names alone.</summary>
+    public static IReadOnlyList<string> AllNames { get; } = [.. Table.Select(row => row.Name)];
+
+    /// <summary>The plan called <paramref name="name"/> (or <c>name-dN</c>, <c>name-auto</c>).</summary>
     /// <exception cref="InvalidOptionException">No preset has that name, or N is out of range.</exception>
-    public static GenerationOptions Apply(string name, GenerationOptions options)
+    public static DraftingPlan Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(options);
-        if (TryFind(name, out var apply))
+        if (TryFind(name, out var plan))
         {
-            return apply(options);
+            return plan;
         }
 
         var dash = name.LastIndexOf('-');
-        if (dash > 0 && TryFind(name[..dash], out var baseApply) && !name.StartsWith("greedy", StringComparison.OrdinalIgnoreCase))
+        if (dash > 0 && TryFind(name[..dash], out var basePlan) && !basePlan.IsGreedy)
         {
             var suffix = name[(dash + 1)..];
             if (suffix.Equals("auto", StringComparison.OrdinalIgnoreCase))
             {
-                return baseApply(options) with { DraftPolicy = DraftPolicy.Adaptive, DraftLength = AdaptiveMaxLength };
+                return basePlan.WithAdaptiveLength(AdaptiveMaxLength) with { Name = name };
             }
 
             if (suffix.Length > 1 && suffix[0] is 'd' or 'D'
                 && int.TryParse(suffix.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length))
             {
-                if (length is < 1 or > GenerationOptions.MaxDraftLength)
+                if (length is < 1 or > DraftingPlan.MaxSupportedLength)
                 {
-                    throw new InvalidOptionException("preset", $"'{name}': draft length must be between 1 and {GenerationOptions.MaxDraftLength}");
+                    throw new InvalidOptionException("preset", $"'{name}': draft length must be between 1 and {DraftingPlan.MaxSupportedLength}");
                 }
 
-                var applied = baseApply(options);
-                return applied with { DraftPolicy = applied.Mode == DecodingMode.Auto ? DraftPolicy.Adaptive : DraftPolicy.Fixed, DraftLength = length };
+                return WithLength(basePlan, length) with { Name = name };
             }
         }
 
         throw new InvalidOptionException("preset",
-            $"unknown preset '{name}' (use {string.Join(", ", Table.Select(row => row.Name))}, or a drafting preset followed by -dN or -auto)");
+            $"unknown preset '{name}' (use {string.Join(", ", AllNames)}, or a drafting preset followed by -dN or -auto)");
+    }
+
+    /// <summary>
+    /// <paramref name="plan"/> with the draft length a user asked for: <c>null</c> keeps the plan's own; a number fixes it,
+    /// except that a plan choosing among several drafters stays adaptive with that maximum.
+    /// </summary>
+    public static DraftingPlan WithLength(DraftingPlan plan, int? length)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return length is not { } fixedLength ? plan
+            : plan.Adaptive && plan.Drafters.Count > 1 ? plan.WithAdaptiveLength(fixedLength)
+            : plan.WithFixedLength(fixedLength);
     }
 
     /// <summary>True when <paramref name="name"/> is a preset (or a <c>-dN</c>/<c>-auto</c> form of one).</summary>
@@ -81,7 +87,7 @@ public static class DraftingPresets
     {
         try
         {
-            Apply(name, new GenerationOptions());
+            Get(name);
             return true;
         }
         catch (InvalidOptionException)
@@ -90,21 +96,18 @@ public static class DraftingPresets
         }
     }
 
-    private static GenerationOptions Adaptive(GenerationOptions options, DecodingMode mode)
-        => options with { Mode = mode, DraftPolicy = DraftPolicy.Adaptive, DraftLength = AdaptiveMaxLength };
-
-    private static bool TryFind(string name, out Func<GenerationOptions, GenerationOptions> apply)
+    private static bool TryFind(string name, out DraftingPlan plan)
     {
         foreach (var row in Table)
         {
             if (string.Equals(row.Name, name, StringComparison.OrdinalIgnoreCase))
             {
-                apply = row.Apply;
+                plan = row.Plan with { Name = row.Name };
                 return true;
             }
         }
 
-        apply = null!;
+        plan = DraftingPlan.None;
         return false;
     }
 }

@@ -1,11 +1,11 @@
 namespace LookupDecode.Drafting;
 
 /// <summary>
-/// Decides, at every decoding step, which draft tokens to verify: a fixed-length drafter, or the adaptive planner that
+/// Decides, at every decoding step, which draft tokens to verify: a fixed-length plan, or the adaptive planner that
 /// weighs several drafters' proposals against the measured cost of verification. The decoding loop feeds it every
-/// emitted token and every verification outcome.
+/// emitted token and every verification outcome; it owns its drafters and disposes them.
 /// </summary>
-internal interface IDraftPlanner
+internal interface IDraftPlanner : IDisposable
 {
     void Begin(ReadOnlySpan<int> prompt);
 
@@ -15,26 +15,78 @@ internal interface IDraftPlanner
     int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth);
 
     /// <summary>
-    /// The step's outcome: <paramref name="emitted"/> are the tokens it emitted (accepted drafts, then the model's own
-    /// token); the decode of <paramref name="batchSize"/> tokens at <paramref name="depth"/> took <paramref name="milliseconds"/>.
+    /// The step's outcome: <paramref name="verified"/> are the drafts it verified, <paramref name="emitted"/> the tokens it
+    /// emitted (accepted drafts, then the model's own token); the decode of <paramref name="batchSize"/> tokens at
+    /// <paramref name="depth"/> took <paramref name="milliseconds"/> (NaN when not measured).
     /// </summary>
-    void Verified(ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds);
+    void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds);
 
     void End(ReadOnlySpan<int> history);
 }
 
-/// <summary>Drafts as many tokens as the drafter proposes, up to the fixed draft length (llama-lookup's behaviour).</summary>
-internal sealed class FixedDraftPlanner(IDraftSource source) : IDraftPlanner
+/// <summary>
+/// Drafts as many tokens as the first drafter with a proposal offers, up to the fixed draft length (llama-lookup's
+/// behaviour when there is one drafter).
+/// </summary>
+internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : IDraftPlanner
 {
-    public void Begin(ReadOnlySpan<int> prompt) => source.Begin(prompt);
+    private readonly IDraftSource[] _sources = [.. sources];
+    private int _proposer = -1;
 
-    public void Observe(ReadOnlySpan<int> history) => source.Observe(history);
-
-    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth) => source.Propose(history, draft);
-
-    public void Verified(ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public void Begin(ReadOnlySpan<int> prompt)
     {
+        foreach (var source in _sources)
+        {
+            source.Begin(prompt);
+        }
     }
 
-    public void End(ReadOnlySpan<int> history) => source.End(history);
+    public void Observe(ReadOnlySpan<int> history)
+    {
+        foreach (var source in _sources)
+        {
+            source.Observe(history);
+        }
+    }
+
+    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
+    {
+        _proposer = -1;
+        for (var s = 0; s < _sources.Length; s++)
+        {
+            var count = _sources[s].Propose(history, draft);
+            if (count > 0)
+            {
+                _proposer = s;
+                return count;
+            }
+        }
+
+        return 0;
+    }
+
+    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    {
+        var accepted = verified.CommonPrefixLength(emitted);
+        for (var s = 0; s < _sources.Length; s++)
+        {
+            _sources[s].Verified(new DraftOutcome(s == _proposer ? verified : [], verified, accepted, emitted));
+        }
+    }
+
+    public void End(ReadOnlySpan<int> history)
+    {
+        foreach (var source in _sources)
+        {
+            source.End(history);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var source in _sources)
+        {
+            source.Dispose();
+        }
+    }
 }

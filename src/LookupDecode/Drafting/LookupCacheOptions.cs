@@ -15,13 +15,11 @@ public sealed record LookupCacheOptions
     /// </summary>
     public NgramCache? DynamicCache { get; init; }
 
-    /// <summary>Where to save the dynamic cache after each generation (replaced atomically); <c>null</c> keeps it in memory.</summary>
-    public string? DynamicCacheSavePath { get; init; }
-
     /// <summary>
     /// The caches llama-lookup's <c>-lcs</c>/<c>-lcd</c> would use: the static cache is loaded from
     /// <paramref name="staticCachePath"/> (must exist); the dynamic cache from <paramref name="dynamicCachePath"/> when
-    /// that file exists (else it starts empty) and is saved back there after each generation.
+    /// that file exists (else it starts empty). Each generation merges its n-grams into the dynamic cache in memory; saving
+    /// it back (<see cref="NgramCache.Save"/>) is the caller's: the decoding loop touches no file.
     /// </summary>
     /// <exception cref="LookupCacheFormatException">A cache file is truncated or invalid.</exception>
     /// <exception cref="FileNotFoundException">The static cache file does not exist.</exception>
@@ -29,6 +27,5 @@ public sealed record LookupCacheOptions
     {
         StaticCache = staticCachePath is null ? null : NgramCache.Load(staticCachePath),
         DynamicCache = dynamicCachePath is null ? null : File.Exists(dynamicCachePath) ? NgramCache.Load(dynamicCachePath) : new NgramCache(),
-        DynamicCacheSavePath = dynamicCachePath,
     };
 }

@@ -12,24 +12,21 @@ namespace LookupDecode.Drafting;
 /// </summary>
 /// <remarks>
 /// At <see cref="End"/> the context cache is merged into the dynamic cache (which is therefore updated in place
-/// when one is given) and, when a save path is set, the dynamic cache is written there, as upstream does.
+/// when one is given), as upstream does; writing the dynamic cache to its file is left to whoever owns it.
 /// </remarks>
 public sealed class NgramCacheDrafter : IScoredDraftSource
 {
     private readonly NgramCache _context = new(4096);
     private readonly NgramCache? _static;
     private readonly NgramCache? _dynamic;
-    private readonly string? _dynamicSavePath;
 
     /// <summary>Creates a drafter over the given caches (each optional).</summary>
     /// <param name="staticCache">Read-only 2-gram statistics of a corpus (<c>llama-lookup-create</c>, <c>-lcs</c>).</param>
     /// <param name="dynamicCache">Statistics of earlier generations (<c>-lcd</c>); this generation is merged into it at the end.</param>
-    /// <param name="dynamicCacheSavePath">Where to write the dynamic cache at the end; <c>null</c> to keep it in memory only.</param>
-    public NgramCacheDrafter(NgramCache? staticCache = null, NgramCache? dynamicCache = null, string? dynamicCacheSavePath = null)
+    public NgramCacheDrafter(NgramCache? staticCache = null, NgramCache? dynamicCache = null)
     {
         _static = staticCache;
-        _dynamic = dynamicCache ?? (dynamicCacheSavePath is null ? null : new NgramCache());
-        _dynamicSavePath = dynamicCacheSavePath;
+        _dynamic = dynamicCache;
     }
 
     /// <inheritdoc />
@@ -119,10 +116,6 @@ public sealed class NgramCacheDrafter : IScoredDraftSource
         }
 
         _dynamic.Merge(_context);
-        if (_dynamicSavePath is not null)
-        {
-            _dynamic.Save(_dynamicSavePath);
-        }
     }
 
     /// <summary>Longest n-gram first; the first whose best follower passes the thresholds wins.</summary>

@@ -24,6 +24,17 @@ public static class OfflineReplay
         int maxTokens,
         Func<int, bool> isEndOfGeneration,
         CancellationToken cancellationToken = default)
+        => Run(traces, variant, cost, maxTokens, isEndOfGeneration, int.MaxValue, cancellationToken);
+
+    /// <summary>As above, for a vocabulary of <paramref name="vocabularySize"/> tokens (drafters check their caches against it).</summary>
+    public static IReadOnlyList<ReplayFigures> Run(
+        IReadOnlyList<ReplayTrace> traces,
+        ReplayVariant variant,
+        CostModel cost,
+        int maxTokens,
+        Func<int, bool> isEndOfGeneration,
+        int vocabularySize,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(variant);
@@ -40,17 +51,24 @@ public static class OfflineReplay
             cancellationToken.ThrowIfCancellationRequested();
             var trace = traces[t];
             var planner = variant.IsOracle
-                ? CreateOracle(options, trace, cost, isEndOfGeneration)
-                : factory.Create(options, isEndOfGeneration, () => cost);
-            figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft);
+                ? CreateOracle(options, trace, cost, isEndOfGeneration, vocabularySize)
+                : factory.Create(options, isEndOfGeneration, vocabularySize, () => cost);
+            try
+            {
+                figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft);
+            }
+            finally
+            {
+                planner?.Dispose();
+            }
         }
 
         return figures;
     }
 
     /// <summary>The oracle's planner for one trace: every drafter of <paramref name="options"/>, lengths chosen knowing the answer.</summary>
-    internal static OracleDraftPlanner CreateOracle(GenerationOptions options, ReplayTrace trace, CostModel cost, Func<int, bool> isEndOfGeneration)
-        => new(DraftPlannerFactory.CreateSources(options, isEndOfGeneration), trace.Answer, trace.Prompt.Length, cost, options.DraftLength);
+    internal static OracleDraftPlanner CreateOracle(GenerationOptions options, ReplayTrace trace, CostModel cost, Func<int, bool> isEndOfGeneration, int vocabularySize)
+        => new(DraftPlannerFactory.CreateSources(options, isEndOfGeneration, vocabularySize), trace.Answer, trace.Prompt.Length, cost, options.Drafting.MaxLength);
 
     private static ReplayFigures ReplayOne(
         ReplayTrace trace,
@@ -63,6 +81,11 @@ public static class OfflineReplay
     {
         var answer = trace.Answer;
         var limit = Math.Min(options.MaxTokens, answer.Length);
+        if (limit == 0)
+        {
+            return ReplayFigures.Empty;
+        }
+
         history.Clear();
         history.AddRange(trace.Prompt);
         planner?.Begin(trace.Prompt);
@@ -72,7 +95,7 @@ public static class OfflineReplay
         Emit(answer[generated++]);
         var nPast = trace.Prompt.Length;
         long steps = 1;
-        var histogram = new long[options.DraftLength + 2];
+        var histogram = new long[options.Drafting.MaxLength + 2];
         histogram[1]++;
         long drafted = 0;
         long accepted = 0;
@@ -80,7 +103,7 @@ public static class OfflineReplay
         var ended = isEndOfGeneration(answer[0]);
         while (!ended && generated < limit)
         {
-            var room = Math.Min(options.DraftLength, limit - generated - 1);
+            var room = Math.Min(options.Drafting.MaxLength, limit - generated - 1);
             var count = planner is null || room <= 0
                 ? 0
                 : Math.Clamp(planner.Plan(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history), draft.AsSpan(0, room), nPast), 0, room);
@@ -109,7 +132,7 @@ public static class OfflineReplay
 
             accepted += acceptedHere;
             histogram[history.Count - emittedBefore]++;
-            planner?.Verified(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[emittedBefore..], count + 1, nPast, double.NaN);
+            planner?.Verified(draft.AsSpan(0, count), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[emittedBefore..], count + 1, nPast, double.NaN);
             nPast += 1 + acceptedHere;
         }
 

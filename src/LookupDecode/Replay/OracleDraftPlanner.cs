@@ -71,8 +71,21 @@ internal sealed class OracleDraftPlanner : IDraftPlanner
         return bestLength;
     }
 
-    public void Verified(ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
+        var accepted = verified.CommonPrefixLength(emitted);
+        foreach (var source in _sources)
+        {
+            source.Verified(new DraftOutcome([], verified, accepted, emitted));
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var source in _sources)
+        {
+            source.Dispose();
+        }
     }
 
     public void End(ReadOnlySpan<int> history)

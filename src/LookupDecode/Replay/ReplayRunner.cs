@@ -55,6 +55,11 @@ public static class ReplayRunner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(variants);
+        if (traces.Count == 0)
+        {
+            throw new ArgumentException("no turns to replay", nameof(traces));
+        }
+
         var all = variants.Any(variant => variant.IsGreedy) ? variants.ToList() : [ReplayVariant.Parse("greedy"), .. variants];
         var sessions = all.Select(_ => model.CreateSession()).ToArray();
         try

@@ -8,7 +8,7 @@ namespace LookupDecode.Replay;
 /// <c>oracle</c>, the bound on length policies (both drafters, verifying exactly the drafts that will be accepted).
 /// </summary>
 /// <param name="Name">The preset name as given.</param>
-/// <param name="Options">Generation options the preset sets (drafters, length policy, maximum length).</param>
+/// <param name="Options">Generation options carrying the preset's plan (drafters, length policy, maximum length).</param>
 /// <param name="IsOracle">True for the oracle, which needs the recorded answer and exists only in replay.</param>
 public sealed record ReplayVariant(string Name, GenerationOptions Options, bool IsOracle)
 {
@@ -22,10 +22,10 @@ public sealed record ReplayVariant(string Name, GenerationOptions Options, bool 
         ArgumentNullException.ThrowIfNull(name);
         template ??= new GenerationOptions();
         return string.Equals(name, OracleName, StringComparison.OrdinalIgnoreCase)
-            ? new ReplayVariant(OracleName, DraftingPresets.Apply("auto", template), IsOracle: true)
-            : new ReplayVariant(name, DraftingPresets.Apply(name, template), IsOracle: false);
+            ? new ReplayVariant(OracleName, template with { Drafting = DraftingPresets.Get("auto") with { Name = OracleName } }, IsOracle: true)
+            : new ReplayVariant(name, template with { Drafting = DraftingPresets.Get(name) }, IsOracle: false);
     }
 
     /// <summary>True for plain decoding (no drafts).</summary>
-    public bool IsGreedy => !IsOracle && Options.Mode == DecodingMode.Greedy;
+    public bool IsGreedy => !IsOracle && Options.Drafting.IsGreedy;
 }

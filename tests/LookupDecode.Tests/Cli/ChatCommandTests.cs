@@ -23,4 +23,37 @@ public sealed class ChatCommandTests(SharedModels models)
         Assert.Contains("tokens/s", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("accepted", output.ToString(), StringComparison.Ordinal);
     }
+
+    [ModelTheory]
+    [InlineData("auto", "auto")]
+    [InlineData("lookup", "3")]
+    [InlineData("llama-lookup", "auto")]
+    [InlineData("greedy", "auto")]
+    public async Task Chat_takes_every_preset_and_draft_auto(string mode, string draft)
+    {
+        using var input = new StringReader("Once upon a time\n/exit\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await CliApplication.RunAsync(
+            ["chat", "--model", TestPaths.Model("stories260K.gguf"), "--max-tokens", "16", "--threads", "2", "--ctx", "512", "--mode", mode, "--draft", draft, "--kv-type", "f16"],
+            output, error, input);
+
+        Assert.True(exitCode == 0, error.ToString());
+        using var session = models.Get(TestModelNames.Stories260K).CreateSession();
+        var expected = session.Generate("Once upon a time", new LookupDecode.Decoding.GenerationOptions { MaxTokens = 16, RenderSpecialTokens = false }).Text;
+        Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_texts_name_the_presets_auto_included()
+    {
+        foreach (var command in new[] { "generate", "chat", "compare" })
+        {
+            var (_, output, _) = await CliRunner.RunAsync(command, "--help");
+
+            Assert.Contains("auto", output, StringComparison.Ordinal);
+            Assert.Contains("llama-lookup", output, StringComparison.Ordinal);
+        }
+    }
 }

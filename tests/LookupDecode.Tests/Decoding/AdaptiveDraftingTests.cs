@@ -1,3 +1,4 @@
+using LookupDecode.Drafting;
 using System.Collections.Concurrent;
 using LookupDecode.Calibration;
 using LookupDecode.Decoding;
@@ -13,17 +14,17 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
     private const int MaxTokens = 64;
     private static readonly ConcurrentDictionary<(string, string), IReadOnlyList<int>> Greedy = new();
 
-    public static TheoryData<string, string, DecodingMode, string> Grid()
+    public static TheoryData<string, string, string, string> Grid()
     {
-        var data = new TheoryData<string, string, DecodingMode, string>();
+        var data = new TheoryData<string, string, string, string>();
         foreach (var model in TestModelNames.All)
         {
             foreach (var prompt in PromptNames.All)
             {
-                data.Add(model, prompt, DecodingMode.Auto, "flat");
-                data.Add(model, prompt, DecodingMode.Auto, "cpu");
-                data.Add(model, prompt, DecodingMode.Lookup, "flat");
-                data.Add(model, prompt, DecodingMode.PromptLookup, "flat");
+                data.Add(model, prompt, "auto", "flat");
+                data.Add(model, prompt, "auto", "cpu");
+                data.Add(model, prompt, "lookup", "flat");
+                data.Add(model, prompt, "prompt-lookup", "flat");
             }
         }
 
@@ -31,7 +32,7 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
     }
 
     [ModelTheory, MemberData(nameof(Grid))]
-    public void Adaptive_tokens_equal_greedy_tokens(string model, string prompt, DecodingMode mode, string cost)
+    public void Adaptive_tokens_equal_greedy_tokens(string model, string prompt, string mode, string cost)
     {
         var llama = models.Get(model);
         var text = PromptFile.ReadText(TestPaths.Prompt(prompt));
@@ -53,9 +54,9 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
         using var session = models.Get(TestModelNames.TinyRandom).CreateSession();
 
         var prompt = PromptFile.ReadText(TestPaths.Prompt("story"));
-        var fixedLongest = session.Generate(prompt, new GenerationOptions { Mode = DecodingMode.Lookup, DraftLength = 16, MaxTokens = MaxTokens });
+        var fixedLongest = session.Generate(prompt, new GenerationOptions { Drafting = DraftingPresets.Get("lookup-d16"), MaxTokens = MaxTokens });
 
-        var result = session.Generate(prompt, Options(DecodingMode.Auto, CostModel.Flat(17)));
+        var result = session.Generate(prompt, Options("auto", CostModel.Flat(17)));
 
         // The loop starts after ~28 tokens; from then on every step verifies a long draft, as the longest fixed draft does.
         var statistics = result.Statistics;
@@ -69,7 +70,7 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
         using var session = models.Get(TestModelNames.Stories260K).CreateSession();
         var expensive = CostModel.FromRelativeCosts(Enumerable.Range(1, 17).Select(k => (double)k).ToArray());
 
-        var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt("qa-context")), Options(DecodingMode.Auto, expensive));
+        var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt("qa-context")), Options("auto", expensive));
 
         // With T(k) = k a draft only pays if it is certain: the model's real acceptance here is near zero.
         Assert.True(result.Statistics.DraftedTokens <= 10, $"drafted {result.Statistics.DraftedTokens}");
@@ -82,9 +83,8 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
         var model = models.Get(TestModelNames.Stories260K);
         var options = new GenerationOptions
         {
-            Mode = DecodingMode.Auto,
+            Drafting = DraftingPresets.Get("auto").WithAdaptiveLength(8),
             MaxTokens = 16,
-            DraftLength = 8,
             Adaptive = new AdaptiveDraftingOptions { CostModelDirectory = temp.Path },
         };
 
@@ -104,11 +104,9 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
         Assert.True(CostModelStore.TryLoad(stored)!.Points.Max(point => point.BatchSize) >= 9);
     }
 
-    private static GenerationOptions Options(DecodingMode mode, CostModel cost) => new()
+    private static GenerationOptions Options(string preset, CostModel cost) => new()
     {
-        Mode = mode,
-        DraftPolicy = DraftPolicy.Adaptive,
-        DraftLength = 16,
+        Drafting = DraftingPresets.Get(preset).WithAdaptiveLength(16),
         MaxTokens = MaxTokens,
         Adaptive = new AdaptiveDraftingOptions { CostModel = cost },
     };

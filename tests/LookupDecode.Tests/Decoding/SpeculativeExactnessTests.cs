@@ -17,17 +17,17 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
     private const int MaxTokens = 64;
     private static readonly ConcurrentDictionary<(string, string, float), IReadOnlyList<int>> PlainOutputs = new();
 
-    public static TheoryData<string, string, int, DecodingMode> Grid()
+    public static TheoryData<string, string, int, string> Grid()
     {
-        var data = new TheoryData<string, string, int, DecodingMode>();
+        var data = new TheoryData<string, string, int, string>();
         foreach (var model in TestModelNames.All)
         {
             foreach (var prompt in PromptNames.All)
             {
                 foreach (var draft in new[] { 1, 3, 10, 16 })
                 {
-                    data.Add(model, prompt, draft, DecodingMode.Lookup);
-                    data.Add(model, prompt, draft, DecodingMode.PromptLookup);
+                    data.Add(model, prompt, draft, "lookup");
+                    data.Add(model, prompt, draft, "prompt-lookup");
                 }
             }
         }
@@ -36,7 +36,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
     }
 
     [ModelTheory, MemberData(nameof(Grid))]
-    public void Lookup_tokens_equal_greedy_tokens(string model, string prompt, int draft, DecodingMode mode)
+    public void Lookup_tokens_equal_greedy_tokens(string model, string prompt, int draft, string mode)
     {
         var llama = models.Get(model);
         var text = PromptFile.ReadText(TestPaths.Prompt(prompt));
@@ -50,16 +50,16 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
         var expected = Plain(model, prompt, SamplingOptions.Greedy);
         using var session = llama.CreateSession();
 
-        var result = session.Generate(text, new GenerationOptions { Mode = mode, DraftLength = draft, MaxTokens = MaxTokens });
+        var result = session.Generate(text, new GenerationOptions { Drafting = DraftingPresets.Get($"{mode}-d{draft}"), MaxTokens = MaxTokens });
 
         Assert.Equal(expected, result.Tokens);
         Assert.InRange(result.Statistics.AcceptedTokens, 0, result.Statistics.DraftedTokens);
         Assert.True(result.Statistics.DraftedTokens <= draft * result.Statistics.DecodeCalls);
     }
 
-    public static TheoryData<string, string, int, DecodingMode> SampledGrid()
+    public static TheoryData<string, string, int, string> SampledGrid()
     {
-        var data = new TheoryData<string, string, int, DecodingMode>();
+        var data = new TheoryData<string, string, int, string>();
         foreach (var (model, prompt) in new[]
                  {
                      (TestModelNames.TinyRandom, "story"), (TestModelNames.TinyRandom, "summarize-article"),
@@ -69,8 +69,8 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
         {
             foreach (var draft in new[] { 3, 10 })
             {
-                data.Add(model, prompt, draft, DecodingMode.Lookup);
-                data.Add(model, prompt, draft, DecodingMode.PromptLookup);
+                data.Add(model, prompt, draft, "lookup");
+                data.Add(model, prompt, draft, "prompt-lookup");
             }
         }
 
@@ -78,14 +78,14 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
     }
 
     [ModelTheory, MemberData(nameof(SampledGrid))]
-    public void Sampled_lookup_tokens_equal_plain_sampled_tokens_with_the_same_seed(string model, string prompt, int draft, DecodingMode mode)
+    public void Sampled_lookup_tokens_equal_plain_sampled_tokens_with_the_same_seed(string model, string prompt, int draft, string mode)
     {
         var sampling = new SamplingOptions { Temperature = 0.8f, Seed = 42 };
         var expected = Plain(model, prompt, sampling);
         using var session = models.Get(model).CreateSession();
 
         var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt(prompt)),
-            new GenerationOptions { Mode = mode, DraftLength = draft, MaxTokens = MaxTokens, Sampling = sampling });
+            new GenerationOptions { Drafting = DraftingPresets.Get($"{mode}-d{draft}"), MaxTokens = MaxTokens, Sampling = sampling });
 
         Assert.Equal(expected, result.Tokens);
         Assert.NotEqual(Plain(model, prompt, SamplingOptions.Greedy), expected);
@@ -110,7 +110,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
             using var session = models.Get(model).CreateSession();
             var options = new GenerationOptions
             {
-                Mode = DecodingMode.Lookup,
+                Drafting = DraftingPresets.Get("lookup-d10"),
                 MaxTokens = MaxTokens,
                 Sampling = new SamplingOptions { Temperature = 0.8f, Seed = 7, SeedExact = false },
             };
@@ -139,7 +139,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
     {
         using var session = models.Get(TestModelNames.TinyRandom).CreateSession();
 
-        var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt("story")), new GenerationOptions { Mode = DecodingMode.Lookup, MaxTokens = MaxTokens });
+        var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt("story")), new GenerationOptions { Drafting = DraftingPresets.Get("lookup-d10"), MaxTokens = MaxTokens });
 
         Assert.True(result.Statistics.AcceptedTokens > 20, $"accepted {result.Statistics.AcceptedTokens}");
         Assert.True(result.Statistics.DecodeCalls < MaxTokens - 20);
@@ -153,7 +153,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
         var events = new List<TokenEvent>();
 
         var result = session.Generate(PromptFile.ReadText(TestPaths.Prompt("story")),
-            new GenerationOptions { Mode = DecodingMode.PromptLookup, MaxTokens = MaxTokens }, events.Add);
+            new GenerationOptions { Drafting = DraftingPresets.Get("prompt-lookup-d10"), MaxTokens = MaxTokens }, events.Add);
 
         Assert.Equal(result.Statistics.AcceptedTokens, events.Count(e => e.WasDrafted));
         Assert.Equal(result.Text, string.Concat(events.Select(e => e.Text)));

@@ -52,6 +52,7 @@ public sealed class UpstreamLookupParityTests(SharedModels models) : IDisposable
 
         var caches = LookupCacheOptions.FromFiles(TestPaths.Fixture("upstream", run.StaticCache!), dynamicPath);
         var (text, statistics, _) = Generate(run, caches);
+        caches.DynamicCache!.Save(dynamicPath); // what llama-lookup (and our CLI) do after the run
 
         Assert.Equal(run.PrintedText, text);
         Assert.Equal((run.Predicted, run.Drafted, run.Accepted),
@@ -71,7 +72,7 @@ public sealed class UpstreamLookupParityTests(SharedModels models) : IDisposable
         Assert.Equal(StopReason.MaxTokens, result.StopReason);
         using var session = models.Get(run.ModelName).CreateSession();
         var exact = session.Generate(PromptFile.ReadText(TestPaths.Prompt(run.PromptName)),
-            new GenerationOptions { Mode = DecodingMode.Lookup, DraftLength = run.DraftLength, MaxTokens = run.MaxTokens });
+            new GenerationOptions { Drafting = DraftingPresets.Get($"lookup-d{run.DraftLength}"), MaxTokens = run.MaxTokens });
         Assert.Equal(run.MaxTokens, exact.Tokens.Count);
         Assert.Equal(result.Tokens.Take(run.MaxTokens), exact.Tokens);
     }
@@ -83,8 +84,7 @@ public sealed class UpstreamLookupParityTests(SharedModels models) : IDisposable
         var prompt = model.Tokenize(PromptFile.ReadText(TestPaths.Prompt(run.PromptName)));
         var result = session.Generate(prompt, new GenerationOptions
         {
-            Mode = DecodingMode.Lookup,
-            DraftLength = run.DraftLength,
+            Drafting = DraftingPresets.Get($"lookup-d{run.DraftLength}"),
             MaxTokens = run.MaxTokens,
             UpstreamStoppingRule = true,
             Lookup = caches,

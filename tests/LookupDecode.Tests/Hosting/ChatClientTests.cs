@@ -27,7 +27,7 @@ public sealed class ChatClientTests(SharedModels models)
         Assert.Equal(ChatFinishReason.Length, response.FinishReason);
         Assert.Equal(48, response.Usage?.OutputTokenCount);
         Assert.Equal(models.Get(TestModelNames.Stories260K).Tokenize("Once upon a time").Length, response.Usage?.InputTokenCount);
-        Assert.Equal("lookup", response.AdditionalProperties?[ChatStatistics.Mode]);
+        Assert.Equal("lookup-d10", response.AdditionalProperties?[ChatStatistics.Mode]);
         Assert.True((double)response.AdditionalProperties![ChatStatistics.TokensPerSecond]! > 0);
         Assert.True(response.AdditionalProperties.ContainsKey(ChatStatistics.Drafted));
         Assert.True(response.AdditionalProperties.ContainsKey(ChatStatistics.AcceptPercent));

@@ -79,4 +79,41 @@ public sealed class DynamicCacheTests : IDisposable
             Assert.True(lease.Cache.FollowerPairs > 0);
         }
     }
+
+    [ModelTheory]
+    [InlineData("auto")]
+    [InlineData("lookup")]
+    [InlineData("llama-lookup")]
+    [InlineData("lookup-d4")]
+    public async Task Every_preset_that_drafts_with_the_caches_gets_and_feeds_the_dynamic_cache(string preset)
+    {
+        using var host = await TestHosts.StartAsync(options =>
+        {
+            options.DynamicCacheDirectory = _temp.Path;
+            options.DefaultDrafting = preset;
+        });
+        var client = host.Services.GetRequiredService<IChatClient>();
+        var store = host.Services.GetRequiredService<ModelHost>().DynamicCaches;
+
+        var reply = await client.GetResponseAsync("Once upon a time", new ChatOptions { ConversationId = "carol" });
+
+        Assert.Equal(preset, reply.AdditionalProperties?[ChatStatistics.Mode]);
+        Assert.Equal(1, store.Count);
+        Assert.True(store.TotalPairs > 0, $"{preset} did not feed the dynamic cache");
+    }
+
+    [ModelFact]
+    public async Task A_preset_without_the_lookup_drafter_leaves_the_dynamic_caches_alone()
+    {
+        using var host = await TestHosts.StartAsync(options =>
+        {
+            options.DynamicCacheDirectory = _temp.Path;
+            options.DefaultDrafting = "pld";
+        });
+        var client = host.Services.GetRequiredService<IChatClient>();
+
+        await client.GetResponseAsync("Once upon a time", new ChatOptions { ConversationId = "dave" });
+
+        Assert.Equal(0, host.Services.GetRequiredService<ModelHost>().DynamicCaches.Count);
+    }
 }

@@ -15,6 +15,7 @@ public sealed class OptionsTests
     {
         { nameof(LookupDecodeOptions.ModelPath), "/nonexistent/model.gguf" },
         { nameof(LookupDecodeOptions.DraftLength), "0" },
+        { nameof(LookupDecodeOptions.DefaultDrafting), "medusa" },
         { nameof(LookupDecodeOptions.ContextSize), "4" },
         { nameof(LookupDecodeOptions.MaxConcurrentRequests), "0" },
         { nameof(LookupDecodeOptions.DefaultMaxOutputTokens), "-3" },
@@ -61,7 +62,7 @@ public sealed class OptionsTests
             ["LookupDecode:ModelPath"] = TestPaths.Model("stories260K.gguf"),
             ["LookupDecode:ContextSize"] = "512",
             ["LookupDecode:Threads"] = "2",
-            ["LookupDecode:DefaultMode"] = "PromptLookup",
+            ["LookupDecode:DefaultDrafting"] = "prompt-lookup",
             ["LookupDecode:DraftLength"] = "4",
             ["LookupDecode:MaxConcurrentRequests"] = "3",
             ["LookupDecode:ChatTemplate"] = "raw",
@@ -74,7 +75,7 @@ public sealed class OptionsTests
         var options = host.Services.GetRequiredService<IOptions<LookupDecodeOptions>>().Value;
         var response = await host.Services.GetRequiredService<IChatClient>().GetResponseAsync("Once upon a time");
 
-        Assert.Equal(DecodingMode.PromptLookup, options.DefaultMode);
+        Assert.Equal("prompt-lookup", options.DefaultDrafting);
         Assert.Equal(3, host.Services.GetRequiredService<ModelHost>().Sessions.Capacity);
         Assert.Equal(512, host.Services.GetRequiredService<ModelHost>().Model.Options.ContextSize);
         Assert.Equal("prompt-lookup", response.AdditionalProperties?[ChatStatistics.Mode]);

@@ -16,7 +16,7 @@ internal static class ReadmeExample
         builder.Services.AddLookupDecoding(options =>
         {
             options.ModelPath = modelPath;            // or bind the "LookupDecode" configuration section
-            options.DefaultMode = LookupDecode.Decoding.DecodingMode.Lookup;
+            options.DefaultDrafting = "auto";          // a preset: greedy, lookup, prompt-lookup, auto, pld, …
         }).UseLogging();
         using var host = builder.Build();
         await host.StartAsync();

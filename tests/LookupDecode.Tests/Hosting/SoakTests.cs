@@ -26,7 +26,7 @@ public sealed class SoakTests
         {
             options.MaxConcurrentRequests = 3;
             options.DefaultMaxOutputTokens = 32;
-            options.DefaultMode = LookupDecode.Decoding.DecodingMode.Lookup;
+            options.DefaultDrafting = "lookup-d10";
         });
         var client = host.Services.GetRequiredService<IChatClient>();
 

@@ -20,6 +20,7 @@ internal static class TestHosts
             options.Threads = 2;
             options.ChatTemplate = "raw";
             options.DefaultMaxOutputTokens = 48;
+            options.DefaultDrafting = "lookup-d10";
             configure?.Invoke(options);
         });
         var host = builder.Build();

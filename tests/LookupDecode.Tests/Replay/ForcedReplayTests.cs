@@ -47,7 +47,7 @@ public sealed class ForcedReplayTests(SpecBenchTraces traces) : IClassFixture<Sp
         var trace = FewPerCategory()[0];
         using var session = traces.Model.CreateSession();
 
-        var result = session.Replay(trace.Prompt, trace.Answer, LookupDecode.Drafting.DraftingPresets.Apply("pld", new()) with { MaxTokens = 50 });
+        var result = session.Replay(trace.Prompt, trace.Answer, new LookupDecode.Decoding.GenerationOptions { MaxTokens = 50, Drafting = LookupDecode.Drafting.DraftingPresets.Get("pld") });
 
         Assert.Equal(trace.Answer.Take(50), result.Tokens);
     }

@@ -1,0 +1,84 @@
+using LookupDecode.Models;
+
+namespace LookupDecode.Drafting;
+
+/// <summary>
+/// How a generation drafts: which drafters, and how many of their tokens a step verifies — a fixed number (as many as
+/// the first drafter with a proposal offers, up to <see cref="MaxLength"/>: llama-lookup's behaviour) or adaptively (every
+/// drafter proposes, and the number worth verifying, including none, is chosen per step from learned acceptance and the
+/// measured verification cost). Named plans live in <see cref="DraftingPresets"/>; a plan with no drafter is plain decoding.
+/// </summary>
+public sealed record DraftingPlan
+{
+    /// <summary>Longest draft a single verify step may carry.</summary>
+    public const int MaxSupportedLength = 256;
+
+    /// <summary>Plain decoding: no drafters.</summary>
+    public static DraftingPlan None { get; } = new() { Name = "greedy" };
+
+    /// <summary>Name for statistics and reports (a preset's name, or "custom").</summary>
+    public string Name { get; init; } = "custom";
+
+    /// <summary>The drafters, in order of preference (a fixed-length step takes the first that proposes anything).</summary>
+    public IReadOnlyList<DrafterFactory> Drafters { get; init; } = [];
+
+    /// <summary>Adaptive length (true) or fixed (false).</summary>
+    public bool Adaptive { get; init; }
+
+    /// <summary>Most draft tokens one step verifies (1…256): the fixed length, or the adaptive maximum.</summary>
+    public int MaxLength { get; init; } = 10;
+
+    /// <summary>True when the plan drafts nothing.</summary>
+    public bool IsGreedy => Drafters.Count == 0;
+
+    /// <summary>Built-in drafter: Hugging Face prompt lookup with <see cref="Decoding.GenerationOptions.PromptLookup"/>'s settings.</summary>
+    public static DrafterFactory PromptLookup { get; } = context => new PromptLookupDrafter(context.Options.PromptLookup, context.IsEndOfGeneration);
+
+    /// <summary>Built-in drafter: llama.cpp's lookup n-gram caches, with <see cref="Decoding.GenerationOptions.Lookup"/>'s static and dynamic caches.</summary>
+    public static DrafterFactory Lookup { get; } = context =>
+    {
+        var caches = context.Options.Lookup;
+        CheckFitsVocabulary(caches.StaticCache, "static cache", context.VocabularySize);
+        CheckFitsVocabulary(caches.DynamicCache, "dynamic cache", context.VocabularySize);
+        return new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache);
+    };
+
+    /// <summary>A plan verifying up to <paramref name="length"/> tokens of <paramref name="drafters"/>' proposals every step.</summary>
+    public static DraftingPlan Fixed(int length, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = length };
+
+    /// <summary>A plan choosing per step among <paramref name="drafters"/>' proposals and how many tokens to verify, up to <paramref name="maxLength"/>.</summary>
+    public static DraftingPlan AdaptiveOver(int maxLength, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = maxLength, Adaptive = true };
+
+    /// <summary>The same drafters with a fixed length of <paramref name="length"/>.</summary>
+    public DraftingPlan WithFixedLength(int length) => this with { Adaptive = false, MaxLength = length };
+
+    /// <summary>The same drafters, adaptive, verifying at most <paramref name="maxLength"/> per step.</summary>
+    public DraftingPlan WithAdaptiveLength(int maxLength) => this with { Adaptive = true, MaxLength = maxLength };
+
+    /// <summary>Throws <see cref="InvalidOptionException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        if (MaxLength is < 1 or > MaxSupportedLength)
+        {
+            throw new InvalidOptionException("DraftLength", $"must be between 1 and {MaxSupportedLength}, was {MaxLength}");
+        }
+
+        ArgumentNullException.ThrowIfNull(Drafters);
+        if (Drafters.Any(drafter => drafter is null))
+        {
+            throw new InvalidOptionException(nameof(Drafters), "holds a null drafter factory");
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => IsGreedy ? Name : $"{Name} ({(Adaptive ? "adaptive, up to " : "fixed ")}{MaxLength})";
+
+    private static void CheckFitsVocabulary(Ngrams.NgramCache? cache, string what, int vocabularySize)
+    {
+        if (cache is not null && cache.MaxTokenId >= vocabularySize)
+        {
+            throw new InvalidOptionException(what,
+                $"holds token id {cache.MaxTokenId} but the model has {vocabularySize} tokens: it was made with another tokenizer");
+        }
+    }
+}
