@@ -52,6 +52,11 @@ internal static class CompareCommand
 
             var prompt = llama.Tokenize(text);
             using var session = llama.CreateSession();
+            foreach (var variant in variants)
+            {
+                CalibrationNotice.Prepare(cli, llama, variant.Options);
+            }
+
             var comparison = ConsoleFactory.WithProgress(cli.Error, "comparing", report => ModeComparison.Run(
                 session, prompt, options, new InlineProgress<ComparisonProgress>(p => report(p.Completed / (double)p.Total)), cancellationToken));
 

@@ -29,6 +29,7 @@ internal static class GenerateCommand
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
             using var session = llama.CreateSession();
+            CalibrationNotice.Prepare(cli, llama, generationOptions);
             var asJson = result.GetValue(json);
             Action<TokenEvent>? stream = asJson ? null : token => cli.Output.Write(token.Text);
             GenerationResult outcome;

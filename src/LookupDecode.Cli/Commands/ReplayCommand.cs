@@ -187,10 +187,7 @@ internal static class ReplayCommand
     }
 
     private static CostModel StoredCurve(LlamaModel llama, Action<double> progress)
-    {
-        using var session = llama.CreateSession();
-        return new CostModel(llama.CostCurve(session, LookupDecode.Drafting.DraftingPresets.AdaptiveMaxLength + 1, progress: new InlineProgress<double>(progress)));
-    }
+        => new(llama.CostCurve(LookupDecode.Drafting.DraftingPresets.AdaptiveMaxLength + 1, progress: new InlineProgress<double>(progress)));
 
     private static IReadOnlyList<string> ReferenceFiles(string? list, string answersPath)
     {

@@ -41,15 +41,10 @@ public sealed class CostModel
     public int MaxBatchSize { get; }
 
     /// <summary>A model whose batches all cost the same as one token (what a GPU nearly does), for tests and what-ifs.</summary>
-    public static CostModel Flat(int maxBatchSize = 32) => FromRelativeCosts(Enumerable.Repeat(1.0, maxBatchSize).ToArray());
+    public static CostModel Flat(int maxBatchSize = 32) => new(DecodeCostCurve.Flat(maxBatchSize));
 
     /// <summary>A model from relative costs T(k)/T(1) for k = 1…n (first entry must be 1).</summary>
-    public static CostModel FromRelativeCosts(IReadOnlyList<double> relativeCosts)
-    {
-        ArgumentNullException.ThrowIfNull(relativeCosts);
-        var points = relativeCosts.Select((cost, index) => new DecodeCostPoint(index + 1, 0, cost, cost)).ToArray();
-        return new CostModel(new DecodeCostCurve("synthetic", "synthetic", 0, points));
-    }
+    public static CostModel FromRelativeCosts(IReadOnlyList<double> relativeCosts) => new(DecodeCostCurve.FromRelativeCosts(relativeCosts));
 
     /// <summary>T(batchSize)/T(1) at <paramref name="depth"/> tokens of context.</summary>
     public double RelativeCost(int batchSize, int depth)

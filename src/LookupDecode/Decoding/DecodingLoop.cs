@@ -33,7 +33,6 @@ internal sealed class DecodingLoop
     {
         var run = new RunState(context, options, drafter, selector, onToken) { Fallback = fallback };
         ThrowIfCancelled(run, cancellationToken);
-        PeakMemory.Reset();
         context.Clear();
         _history.Reset(prompt, options.MaxTokens + GenerationOptions.MaxDraftLength + 1);
         run.PromptTokens = prompt.Length;
@@ -45,6 +44,7 @@ internal sealed class DecodingLoop
             run.DraftTicks += Stopwatch.GetTimestamp() - draftStart;
             var lastIndex = Prefill(run, prompt, cancellationToken);
             run.PromptEnd = Stopwatch.GetTimestamp();
+            run.Memory.Sample();
 
             var token = selector.Select(lastIndex);
             selector.Accept(token);
@@ -68,6 +68,7 @@ internal sealed class DecodingLoop
                 var decodeMilliseconds = Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds;
                 run.NativeDecodeTicks += decodeTicks;
                 run.DecodeCalls++;
+                run.Memory.Step();
                 if (draftCount > 0)
                 {
                     run.VerifySteps++;
@@ -298,6 +299,7 @@ internal sealed class DecodingLoop
     private GenerationResult Finish(RunState run, StopReason reason)
     {
         var end = Stopwatch.GetTimestamp();
+        run.Memory.Sample();
         EndDrafter(run);
         var promptEnd = run.PromptEnd == 0 ? end : run.PromptEnd;
         var statistics = new GenerationStatistics
@@ -312,7 +314,7 @@ internal sealed class DecodingLoop
             VerifySteps = run.VerifySteps,
             DraftTime = Stopwatch.GetElapsedTime(0, run.DraftTicks),
             NativeDecodeTime = Stopwatch.GetElapsedTime(0, run.NativeDecodeTicks),
-            PeakMemoryBytes = PeakMemory.PeakBytes(),
+            PeakMemoryBytes = run.Memory.PeakBytes,
             DraftingFallback = run.Fallback,
         };
         var tokens = run.Generated.ToArray();
@@ -356,5 +358,6 @@ internal sealed class DecodingLoop
         public StopReason StopReason { get; set; } = StopReason.MaxTokens;
         public string? Fallback { get; set; }
         public bool DrafterEnded { get; set; }
+        public ResidentMemory Memory { get; } = new();
     }
 }

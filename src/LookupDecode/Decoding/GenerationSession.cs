@@ -18,7 +18,7 @@ public sealed class GenerationSession : IDisposable
     private readonly DecodingLoop _loop = new();
     private readonly ILogger _logger;
     private readonly DraftPlannerFactory _planners = new();
-    private Calibration.CostModel? _costModel;
+    private readonly Dictionary<Calibration.DecodeCostCurve, Calibration.CostModel> _costModels = new(ReferenceEqualityComparer.Instance);
     private int _busy;
 
     internal GenerationSession(LlamaModel model, NativeContext context, ILogger logger)
@@ -202,7 +202,7 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
-        if (!options.Sampling.IsGreedy && options.Sampling.SeedExact && Model.BatchLogitDifference(this) is var difference and > 0)
+        if (!options.Sampling.IsGreedy && options.Sampling.SeedExact && Model.BatchLogitDifference() is var difference and > 0)
         {
             fallback = $"batched logits of {Model.Info.Name} differ from single-token logits by up to {difference:G3} on this backend, "
                        + "so sampled drafts could change individual draws; ran plain sampling to stay identical to it with the same seed "
@@ -213,8 +213,18 @@ public sealed class GenerationSession : IDisposable
         return _planners.Create(options, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(options));
     }
 
-    /// <summary>The cost model adaptive drafting weighs drafts against: the options' own, else this model's calibration.</summary>
+    /// <summary>
+    /// The cost model adaptive drafting weighs drafts against: built from the options' curve, else from this model's
+    /// calibration, and kept per curve so what it learns online carries over to the session's next generations.
+    /// </summary>
     internal Calibration.CostModel CostModelFor(GenerationOptions options)
-        => options.Adaptive.CostModel ?? (_costModel ??= new Calibration.CostModel(
-            Model.CostCurve(this, Math.Max(options.Drafting.MaxLength + 1, 17), options.Adaptive.CostModelDirectory, options.Adaptive.CalibrationProgress)));
+    {
+        var curve = options.Adaptive.CostCurve ?? Model.CostCurve(Math.Max(options.Drafting.MaxLength + 1, 17), options.Adaptive.CostModelDirectory);
+        if (!_costModels.TryGetValue(curve, out var model))
+        {
+            _costModels[curve] = model = new Calibration.CostModel(curve);
+        }
+
+        return model;
+    }
 }

@@ -44,7 +44,11 @@ public sealed record GenerationStatistics
     /// </summary>
     public double ManagedOverheadShare => NativeDecodeTime > TimeSpan.Zero ? (DecodeTime - NativeDecodeTime) / NativeDecodeTime : 0;
 
-    /// <summary>Peak resident memory of the process during this generation, in bytes.</summary>
+    /// <summary>
+    /// Peak resident memory of the process during this generation, in bytes: the largest resident size sampled after the
+    /// prefill, every 16 decodes and at the end. No process-wide reset is involved, so generations running side by side do
+    /// not disturb each other's figure.
+    /// </summary>
     public long PeakMemoryBytes { get; init; }
 
     /// <summary>Set when drafting was switched off during the run, with the reason (e.g. the KV cache refused a rollback).</summary>

@@ -136,12 +136,16 @@ public sealed partial class LlamaModel : IDisposable
     /// boundary (or, rarely, a greedy near-tie) can differ. Seen here: F16, Q8_0 and Q4_0 weights are 0 on CPU,
     /// F32 weights are not (different matrix-multiplication kernels for one and several tokens).
     /// </summary>
-    public float BatchLogitDifference(GenerationSession session)
+    public float BatchLogitDifference()
     {
-        ArgumentNullException.ThrowIfNull(session);
         lock (_probeGate)
         {
-            _batchLogitDifference ??= session.MeasureBatchLogitDifference();
+            if (_batchLogitDifference is null)
+            {
+                using var probe = CreateProbeSession();
+                _batchLogitDifference = probe.MeasureBatchLogitDifference();
+            }
+
             return _batchLogitDifference.Value;
         }
     }
@@ -149,13 +153,12 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>
     /// The verification cost curve of this model on this backend and thread count, covering batches up to
     /// <paramref name="maxBatchSize"/>: from memory, else from the store in <paramref name="directory"/>, else measured
-    /// now in <paramref name="session"/> (a few seconds for a 1B model; <paramref name="progress"/> reports it) and stored.
+    /// now in a context of the model's own (a few seconds for a 1B model; <paramref name="progress"/> reports it) and stored.
     /// </summary>
-    public Calibration.DecodeCostCurve CostCurve(GenerationSession session, int maxBatchSize, string? directory = null, IProgress<double>? progress = null)
+    public Calibration.DecodeCostCurve CostCurve(int maxBatchSize, string? directory = null, IProgress<double>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(session);
-        var path = Calibration.CostModelStore.PathFor(directory ?? Calibration.CostModelStore.DefaultDirectory, Path, NativeRuntime.Describe(),
-            Options.EffectiveThreads, Options.EffectiveBatchSize, session.KvCacheType.ToString());
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        var path = CostCurvePath(directory);
         lock (_probeGate)
         {
             if (_costCurves.TryGetValue(path, out var known) && Covers(known, maxBatchSize))
@@ -167,6 +170,7 @@ public sealed partial class LlamaModel : IDisposable
             if (curve is null || !Covers(curve, maxBatchSize))
             {
                 LogCalibrating(_logger, Info.Name, maxBatchSize);
+                using var session = CreateProbeSession();
                 var sizes = Enumerable.Range(1, Math.Min(maxBatchSize, 17)).Concat([24, 32]).Where(size => size <= maxBatchSize).Append(maxBatchSize).Distinct().ToArray();
                 var deepest = Math.Min(512, session.ContextSize - maxBatchSize - 1);
                 int[] depths = deepest > 64 ? [0, deepest] : [0];
@@ -188,6 +192,31 @@ public sealed partial class LlamaModel : IDisposable
         static bool Covers(Calibration.DecodeCostCurve curve, int maxBatchSize)
             => curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize;
     }
+
+    /// <summary>
+    /// Whether <see cref="CostCurve"/> for <paramref name="maxBatchSize"/> would answer at once (in memory or stored), or
+    /// would measure first: a caller can say so and show progress.
+    /// </summary>
+    public bool HasCostCurve(int maxBatchSize, string? directory = null)
+    {
+        var path = CostCurvePath(directory);
+        lock (_probeGate)
+        {
+            var curve = _costCurves.GetValueOrDefault(path) ?? Calibration.CostModelStore.TryLoad(path);
+            return curve is not null && curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize;
+        }
+    }
+
+    private string CostCurvePath(string? directory) => Calibration.CostModelStore.PathFor(
+        directory ?? Calibration.CostModelStore.DefaultDirectory, Path, NativeRuntime.Describe(),
+        Options.EffectiveThreads, Options.EffectiveBatchSize, NativeContext.ResolveKvCacheType(Options, HeadSize).ToString());
+
+    /// <summary>
+    /// A session of the model's own for its measurements (cost curve, batch invariance): the options' KV cache type and
+    /// threads, a context no larger than the measurements need.
+    /// </summary>
+    private GenerationSession CreateProbeSession()
+        => new(this, NativeContext.Create(Native, Options with { ContextSize = Math.Min(Options.ContextSize, 2048) }, HeadSize), _logger);
 
     /// <inheritdoc />
     public void Dispose()

@@ -39,15 +39,22 @@ internal sealed class NativeContext : IDisposable
     /// <summary>The KV cache type the context really uses.</summary>
     public KvCacheType KvCacheType { get; private init; }
 
+    /// <summary>The KV cache type a context of <paramref name="options"/> gets on a model whose heads are <paramref name="headSize"/> wide.</summary>
+    public static KvCacheType ResolveKvCacheType(ModelOptions options, int headSize) => options.KvCacheType switch
+    {
+        KvCacheType.Auto => headSize > 0 && headSize % 32 == 0 ? KvCacheType.Q8_0 : KvCacheType.F16,
+        var explicitType => explicitType,
+    };
+
     public static NativeContext Create(NativeModel model, ModelOptions options, int headSize)
     {
-        var kvType = options.KvCacheType switch
+        if (options.KvCacheType == KvCacheType.Q8_0 && headSize % 32 != 0)
         {
-            KvCacheType.Auto => headSize > 0 && headSize % 32 == 0 ? KvCacheType.Q8_0 : KvCacheType.F16,
-            KvCacheType.Q8_0 when headSize % 32 != 0 => throw new InvalidOptionException(nameof(ModelOptions.KvCacheType),
-                $"Q8_0 needs attention heads whose width is a multiple of 32; {model.Name}'s are {headSize} wide"),
-            var explicitType => explicitType,
-        };
+            throw new InvalidOptionException(nameof(ModelOptions.KvCacheType),
+                $"Q8_0 needs attention heads whose width is a multiple of 32; {model.Name}'s are {headSize} wide");
+        }
+
+        var kvType = ResolveKvCacheType(options, headSize);
         var parameters = LLamaContextParams.Default();
         if (kvType == KvCacheType.Q8_0)
         {

@@ -30,4 +30,26 @@ public sealed class DecodeCostMeasurementTests(SharedModels models)
 
         Assert.Throws<LookupDecode.Models.InvalidOptionException>(() => DecodeCostMeasurement.Measure(session, [4], [session.ContextSize], repeats: 1));
     }
+
+    [ModelFact]
+    public void The_model_calibrates_in_a_context_of_its_own_once_and_then_knows_its_curve()
+    {
+        using var temp = new TempDirectory();
+        var model = models.Get(TestModelNames.Stories260K);
+        Assert.False(model.HasCostCurve(5, temp.Path));
+
+        var progress = new List<double>();
+        var curve = model.CostCurve(5, temp.Path, new SynchronousProgress(progress.Add));
+
+        Assert.True(model.HasCostCurve(5, temp.Path));
+        Assert.Same(curve, model.CostCurve(5, temp.Path));
+        Assert.True(curve.Points.Max(point => point.BatchSize) >= 5);
+        Assert.NotEmpty(progress);
+        Assert.Single(Directory.GetFiles(temp.Path, "*.json"));
+    }
+
+    private sealed class SynchronousProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
 }

@@ -108,7 +108,7 @@ public sealed class AdaptiveDraftingTests(SharedModels models)
     {
         Drafting = DraftingPresets.Get(preset).WithAdaptiveLength(16),
         MaxTokens = MaxTokens,
-        Adaptive = new AdaptiveDraftingOptions { CostModel = cost },
+        Adaptive = new AdaptiveDraftingOptions { CostCurve = cost.Curve },
     };
 
     /// <summary>This machine's 1B Q4_0 curve (issue 7), as a CPU-like what-if.</summary>

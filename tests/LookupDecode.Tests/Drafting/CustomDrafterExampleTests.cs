@@ -42,7 +42,7 @@ public sealed class CustomDrafterExampleTests(SharedModels models)
         {
             MaxTokens = 48,
             Drafting = plan,
-            Adaptive = new LookupDecode.Decoding.AdaptiveDraftingOptions { CostModel = LookupDecode.Calibration.CostModel.Flat(9) },
+            Adaptive = new LookupDecode.Decoding.AdaptiveDraftingOptions { CostCurve = LookupDecode.Calibration.DecodeCostCurve.Flat(9) },
         };
 
         var first = session.Generate("Once upon a time", options);
