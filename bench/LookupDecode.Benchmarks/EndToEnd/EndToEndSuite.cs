@@ -113,11 +113,11 @@ internal static class EndToEndSuite
             }
         }
 
-        var plain = ModeComparison.Median(runs[0].Select(run => run.TokensPerSecond));
+        var plain = Median.Of(runs[0].Select(run => run.TokensPerSecond));
         var records = new List<BenchmarkRecord>();
         foreach (var draft in drafts)
         {
-            var speed = ModeComparison.Median(runs[draft].Select(run => run.TokensPerSecond));
+            var speed = Median.Of(runs[draft].Select(run => run.TokensPerSecond));
             var first = runs[draft][0];
             records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-d{draft}", draft, speed, speed / plain,
                 first.Drafted, first.Accepted, first.Predicted, 0, null));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LookupDecode.Comparison;
 using LookupDecode.Decoding;
 using LookupDecode.Native;
 
@@ -30,7 +29,7 @@ public static class DecodeCostMeasurement
             throw new Models.InvalidOptionException("batch sizes", $"must be between 1 and the batch capacity {context.BatchCapacity}");
         }
 
-        var tokens = FillerTokens(session, depths.Max() + sizes[^1]);
+        var tokens = FillerTokens(session.Model, depths.Max() + sizes[^1]);
         var points = new List<DecodeCostPoint>();
         var total = depths.Count * (repeats + 1) * sizes.Length;
         var done = 0;
@@ -67,10 +66,10 @@ public static class DecodeCostMeasurement
                 }
             }
 
-            var single = ModeComparison.Median(timings[1]);
+            var single = Median.Of(timings[1]);
             points.AddRange(sizes.Select(size =>
             {
-                var median = ModeComparison.Median(timings[size]);
+                var median = Median.Of(timings[size]);
                 return new DecodeCostPoint(size, depth, median, median / single);
             }));
         }
@@ -80,9 +79,9 @@ public static class DecodeCostMeasurement
     }
 
     /// <summary>Ordinary (non-special) tokens cycling through the vocabulary, so nothing ends generation early.</summary>
-    private static int[] FillerTokens(GenerationSession session, int count)
+    internal static int[] FillerTokens(Models.LlamaModel model, int count)
     {
-        var vocabulary = session.Model.Info.VocabularySize;
+        var vocabulary = model.Info.VocabularySize;
         var tokens = new int[count];
         var candidate = vocabulary / 3;
         for (var i = 0; i < count; i++)
@@ -91,7 +90,7 @@ public static class DecodeCostMeasurement
             {
                 candidate = (candidate + 7919) % vocabulary;
             }
-            while (session.Model.IsEndOfGeneration(candidate) || candidate < 3);
+            while (model.IsEndOfGeneration(candidate) || candidate < 3);
 
             tokens[i] = candidate;
         }

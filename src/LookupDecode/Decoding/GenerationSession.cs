@@ -177,14 +177,8 @@ public sealed class GenerationSession : IDisposable
     /// <summary>Measures <see cref="LlamaModel.BatchLogitDifference"/> on this session's context (which it leaves empty).</summary>
     internal float MeasureBatchLogitDifference()
     {
-        var seed = Model.Tokenize("Once upon a time, there was", addSpecial: true, parseSpecial: false);
-        Span<int> probe = stackalloc int[8];
-        for (var i = 0; i < probe.Length; i++)
-        {
-            probe[i] = seed[i % seed.Length];
-        }
-
-        return _context.MaxBatchLogitDifference(probe);
+        // Ordinary tokens of any vocabulary: no text, so no tokenizer and no language assumed.
+        return _context.MaxBatchLogitDifference(Calibration.DecodeCostMeasurement.FillerTokens(Model, 8));
     }
 
     private IDraftPlanner? CreatePlanner(GenerationOptions options, out string? fallback)

@@ -327,5 +327,6 @@ public static class GgufReader
         }
     }
 
-    internal static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
+    /// <summary><paramref name="value"/> rounded up to a multiple of <paramref name="alignment"/> (GGUF aligns tensor data so).</summary>
+    public static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 }

@@ -27,4 +27,8 @@ public static class LlamaRuntime
 
     /// <summary>Loads llama.cpp if needed and describes the build in use (library, instruction set, GPU support).</summary>
     public static string Describe() => NativeRuntime.Describe();
+
+    /// <summary>Loads llama.cpp if it is not loaded yet (with the log router in place), for tools that call it directly.</summary>
+    /// <exception cref="NativeBackendException">The native library cannot be loaded.</exception>
+    public static void EnsureLoaded() => NativeRuntime.EnsureLoaded();
 }

@@ -51,22 +51,9 @@ public static class ModeComparison
         }
 
         var baselineTokens = runs[0][0].Tokens;
-        var baselineSpeed = Median(runs[0].Select(run => run.Statistics.TokensPerSecond));
+        var baselineSpeed = Calibration.Median.Of(runs[0].Select(run => run.Statistics.TokensPerSecond));
         var rows = variants.Select((variant, index) => Summarize(variant, runs[index], baselineTokens, baselineSpeed)).ToArray();
         return new ComparisonResult(rows, prompt.Length, options.Repeats);
-    }
-
-    /// <summary>The median of <paramref name="values"/> (mean of the middle two for an even count).</summary>
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            return 0;
-        }
-
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static List<ComparisonVariant> WithBaselineFirst(IReadOnlyList<ComparisonVariant> variants, int maxTokens)
@@ -91,7 +78,7 @@ public static class ModeComparison
     private static ComparisonRow Summarize(ComparisonVariant variant, List<GenerationResult> runs, IReadOnlyList<int> baselineTokens, double baselineSpeed)
     {
         var first = runs[0].Statistics;
-        var speed = Median(runs.Select(run => run.Statistics.TokensPerSecond));
+        var speed = Calibration.Median.Of(runs.Select(run => run.Statistics.TokensPerSecond));
         return new ComparisonRow(
             variant.Label,
             speed,
@@ -106,6 +93,6 @@ public static class ModeComparison
             runs.All(run => run.Tokens.SequenceEqual(baselineTokens)),
             runs.Select(run => run.Statistics.TokensPerSecond).ToArray(),
             first.DraftingFallback,
-            Median(runs.Select(run => run.Statistics.ManagedOverheadShare)));
+            Calibration.Median.Of(runs.Select(run => run.Statistics.ManagedOverheadShare)));
     }
 }

@@ -9,7 +9,7 @@ internal static class NativeQuantizer
 {
     public static void Quantize(string source, string destination, GgmlType type, int threads)
     {
-        NativeRuntime.EnsureLoaded();
+        LlamaRuntime.EnsureLoaded();
         var fileType = type switch
         {
             GgmlType.Q8_0 => LLamaFtype.MOSTLY_Q8_0,
