@@ -13,20 +13,12 @@ public sealed class LookupDecodeOptions
     /// <summary>Path of the GGUF model. Required.</summary>
     public string ModelPath { get; set; } = "";
 
-    /// <summary>Tokens of context per pooled session. Default 4096.</summary>
-    public int ContextSize { get; set; } = 4096;
-
-    /// <summary>Prompt tokens per llama_decode during prefill. Default 512.</summary>
-    public int BatchSize { get; set; } = 512;
-
-    /// <summary>CPU threads per decode; null uses every logical processor (at most 16).</summary>
-    public int? Threads { get; set; }
-
-    /// <summary>Layers offloaded to the GPU (GPU backends only; -1 = all).</summary>
-    public int GpuLayers { get; set; }
-
-    /// <summary>KV cache type (see <see cref="Models.KvCacheType"/>). Default Auto.</summary>
-    public Models.KvCacheType KvCacheType { get; set; } = Models.KvCacheType.Auto;
+    /// <summary>
+    /// How the model is loaded and its contexts made (<see cref="Models.ModelOptions"/>: context size, batch size, threads,
+    /// GPU layers, KV cache type, memory mapping), bound as they are from the <c>"LookupDecode:Model"</c> section, e.g.
+    /// <c>LookupDecode:Model:ContextSize</c>. Every model option is here, with no copy to drift.
+    /// </summary>
+    public Models.ModelOptions Model { get; set; } = new();
 
     /// <summary>Most concurrent generations (contexts in the pool); further callers wait. Default 2.</summary>
     public int MaxConcurrentRequests { get; set; } = 2;

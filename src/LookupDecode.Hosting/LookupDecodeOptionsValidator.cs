@@ -21,7 +21,15 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.ModelPath)} '{options.ModelPath}' does not exist.");
         }
 
-        Check(failures, () => ToModelOptions(options).Validate());
+        if (options.Model is null)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.Model)} is required.");
+        }
+        else
+        {
+            Check(failures, () => options.Model.Validate(), rename: property => $"{nameof(LookupDecodeOptions.Model)}:{property}");
+        }
+
         Check(failures, () => new GenerationOptions { Drafting = DefaultPlan(options), MaxTokens = options.DefaultMaxOutputTokens }.Validate(),
             rename: property => property switch
             {
@@ -73,15 +81,6 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
 
         return plan.IsGreedy ? plan : Drafting.DraftingPresets.WithLength(plan, draftLength);
     }
-
-    internal static ModelOptions ToModelOptions(LookupDecodeOptions options) => new()
-    {
-        ContextSize = options.ContextSize,
-        BatchSize = options.BatchSize,
-        Threads = options.Threads,
-        GpuLayers = options.GpuLayers,
-        KvCacheType = options.KvCacheType,
-    };
 
     private static void Check(List<string> failures, Action validate, Func<string, string>? rename = null)
     {

@@ -48,7 +48,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         LlamaRuntime.UseLogger(_loggers.CreateLogger(LlamaRuntime.NativeLogCategory));
-        _model = LlamaModel.Load(_options.ModelPath, LookupDecodeOptionsValidator.ToModelOptions(_options), _loggers.CreateLogger<LlamaModel>());
+        _model = LlamaModel.Load(_options.ModelPath, _options.Model, _loggers.CreateLogger<LlamaModel>());
         StaticCache = _options.StaticCachePath is { } path ? NgramCache.Load(path) : null;
         _pool = new SessionPool(_model, _options.MaxConcurrentRequests);
         LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);

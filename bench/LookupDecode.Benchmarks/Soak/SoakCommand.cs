@@ -36,8 +36,7 @@ internal static class SoakCommand
         builder.Services.AddLookupDecoding(options =>
         {
             options.ModelPath = parsed.GetValue(model)!;
-            options.ContextSize = 1024;
-            options.Threads = parsed.GetValue(threads);
+            options.Model = new LookupDecode.Models.ModelOptions { ContextSize = 1024, Threads = parsed.GetValue(threads) };
             options.MaxConcurrentRequests = parsed.GetValue(pool);
             options.DefaultMaxOutputTokens = parsed.GetValue(maxTokens);
             options.ChatTemplate = "raw";

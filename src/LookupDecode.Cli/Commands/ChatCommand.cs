@@ -45,11 +45,7 @@ internal static class ChatCommand
             builder.Services.AddLookupDecoding(options =>
             {
                 options.ModelPath = result.GetValue(model.Model)!;
-                options.ContextSize = modelOptions.ContextSize;
-                options.BatchSize = modelOptions.BatchSize;
-                options.Threads = modelOptions.Threads;
-                options.GpuLayers = modelOptions.GpuLayers;
-                options.KvCacheType = modelOptions.KvCacheType;
+                options.Model = modelOptions;
                 options.MaxConcurrentRequests = 1;
                 // --draft auto is the presets' own adaptive length; a number is passed on (GenerationArguments.PlanFor checked it).
                 options.DefaultDrafting = result.GetValue(draft) == "auto" && !plan.IsGreedy ? $"{plan.Name}-auto" : plan.Name;

@@ -173,7 +173,7 @@ public sealed class ChatClientTests(SharedModels models)
         builder.Services.AddLookupDecoding(options =>
         {
             options.ModelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K));
-            options.ContextSize = 512;
+            options.Model = options.Model with { ContextSize = 512 };
             options.ChatTemplate = "raw";
             options.DefaultMaxOutputTokens = 8;
         }).UseLogging();

@@ -16,11 +16,11 @@ public sealed class OptionsTests
         { nameof(LookupDecodeOptions.ModelPath), "/nonexistent/model.gguf" },
         { nameof(LookupDecodeOptions.DraftLength), "0" },
         { nameof(LookupDecodeOptions.DefaultDrafting), "medusa" },
-        { nameof(LookupDecodeOptions.ContextSize), "4" },
+        { "Model:ContextSize", "4" },
         { nameof(LookupDecodeOptions.MaxConcurrentRequests), "0" },
         { nameof(LookupDecodeOptions.DefaultMaxOutputTokens), "-3" },
         { nameof(LookupDecodeOptions.StaticCachePath), "/nonexistent/static.lcs.bin" },
-        { nameof(LookupDecodeOptions.Threads), "0" },
+        { "Model:Threads", "0" },
     };
 
     [ModelTheory, MemberData(nameof(InvalidSettings))]
@@ -60,8 +60,10 @@ public sealed class OptionsTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LookupDecode:ModelPath"] = TestPaths.Model("stories260K.gguf"),
-            ["LookupDecode:ContextSize"] = "512",
-            ["LookupDecode:Threads"] = "2",
+            ["LookupDecode:Model:ContextSize"] = "512",
+            ["LookupDecode:Model:Threads"] = "2",
+            ["LookupDecode:Model:KvCacheType"] = "F16",
+            ["LookupDecode:Model:UseMemoryMap"] = "false",
             ["LookupDecode:DefaultDrafting"] = "prompt-lookup",
             ["LookupDecode:DraftLength"] = "4",
             ["LookupDecode:MaxConcurrentRequests"] = "3",
@@ -78,8 +80,27 @@ public sealed class OptionsTests
         Assert.Equal("prompt-lookup", options.DefaultDrafting);
         Assert.Equal(3, host.Services.GetRequiredService<ModelHost>().Sessions.Capacity);
         Assert.Equal(512, host.Services.GetRequiredService<ModelHost>().Model.Options.ContextSize);
+        Assert.Equal(LookupDecode.Models.KvCacheType.F16, host.Services.GetRequiredService<ModelHost>().Model.Options.KvCacheType);
+        Assert.False(host.Services.GetRequiredService<ModelHost>().Model.Options.UseMemoryMap);
         Assert.Equal("prompt-lookup", response.AdditionalProperties?[ChatStatistics.Mode]);
         Assert.Equal(12, response.Usage?.OutputTokenCount);
         await host.StopAsync();
+    }
+
+    [ModelFact]
+    public async Task A_value_that_does_not_convert_fails_host_start_naming_its_key()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LookupDecode:ModelPath"] = TestPaths.Model("stories260K.gguf"),
+            ["LookupDecode:Model:KvCacheType"] = "Q9",
+        });
+        builder.Services.AddLookupDecoding(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+
+        Assert.Contains("LookupDecode:Model:KvCacheType", error.Message, StringComparison.Ordinal);
     }
 }

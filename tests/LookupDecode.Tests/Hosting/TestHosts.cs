@@ -16,8 +16,7 @@ internal static class TestHosts
         builder.Services.AddLookupDecoding(options =>
         {
             options.ModelPath = TestPaths.Model(TestModelNames.FileOf(model));
-            options.ContextSize = 1024;
-            options.Threads = 2;
+            options.Model = new LookupDecode.Models.ModelOptions { ContextSize = 1024, Threads = 2 };
             options.ChatTemplate = "raw";
             options.DefaultMaxOutputTokens = 48;
             options.DefaultDrafting = "lookup-d10";
