@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using LookupDecode.Cli.Commands;
 
@@ -45,10 +46,21 @@ internal static class CliApplication
             return UsageError;
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Ctrl+C (SIGINT) and SIGTERM cancel the command's token instead of killing the process: every command observes it
+        // before each decode, stops within one step, reports what it measured and saves what it must (exit 130).
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        using var termination = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Cancel(context, termination));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Cancel(context, termination));
         try
         {
-            return await parseResult.InvokeAsync(configuration).ConfigureAwait(false);
+            return await parseResult.InvokeAsync(configuration, termination.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -65,6 +77,18 @@ internal static class CliApplication
             await error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
             return InputError;
         }
+    }
+
+    /// <summary>The first signal asks the command to stop; a second one (the user insisting) ends the process as usual.</summary>
+    private static void Cancel(PosixSignalContext context, CancellationTokenSource termination)
+    {
+        if (termination.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Cancel = true;
+        termination.Cancel();
     }
 
     private static bool IsHelpRequest(string[] args)

@@ -34,9 +34,16 @@ internal static class GenerateCommand
             Action<TokenEvent>? stream = asJson ? null : token => cli.Output.Write(token.Text);
             GenerationResult outcome;
             Exception? saveError;
+            var cancelled = false;
             try
             {
                 outcome = session.Generate(promptText, generationOptions, stream, cancellationToken);
+            }
+            catch (GenerationCanceledException exception)
+            {
+                // Ctrl+C: what was generated, and its statistics, are still the user's.
+                outcome = exception.PartialResult;
+                cancelled = true;
             }
             finally
             {
@@ -53,6 +60,12 @@ internal static class GenerateCommand
                 cli.Output.WriteLine();
                 cli.Output.Flush();
                 StatisticsReport.Write(cli.Error, outcome, generationOptions);
+            }
+
+            if (cancelled)
+            {
+                cli.Error.WriteLine($"cancelled after {outcome.Tokens.Count} tokens");
+                return Task.FromResult(CliApplication.Cancelled);
             }
 
             if (saveError is not null)

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using LookupDecode.Tests.Support;
+
+namespace LookupDecode.Tests.Cli;
+
+/// <summary>
+/// Ctrl+C as a person sends it: SIGINT to the running command (a separate process). The command stops within a step,
+/// prints what it measured, saves what it must and exits 130 instead of dying of the signal.
+/// </summary>
+public sealed class InterruptTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [ModelFact]
+    public async Task Ctrl_c_during_generate_prints_partial_statistics_saves_the_dynamic_cache_and_exits_130()
+    {
+        var cache = _temp.File("dynamic.lcd");
+
+        var (exitCode, _, error) = await RunAndInterruptAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "--max-tokens", "500000",
+            "--ctx", "200000", "--mode", "lookup", "--draft", "3", "--dynamic-cache", cache, "--threads", "2");
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains("cancelled after", error, StringComparison.Ordinal);
+        Assert.Contains("decode calls", error, StringComparison.Ordinal);
+        Assert.True(LookupDecode.Ngrams.NgramCache.Load(cache).Count > 0);
+    }
+
+    [TraceFact]
+    public async Task Ctrl_c_during_replay_reports_the_turns_completed_and_exits_130()
+    {
+        var (exitCode, output, error) = await RunAndInterruptAsync(
+            "replay", "--model", TestPaths.Model("llama-2-tiny-random.gguf"), "--threads", "2",
+            "--questions", TestPaths.Trace("spec-bench", "question.jsonl"), "--answers", TestPaths.Trace("spec-bench", "vicuna-7b-v1.3-greedy.jsonl"),
+            "--max-tokens", "1024", "--variants", "greedy,pld,auto", "--json");
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains("cancelled: the figures cover", error, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(output);
+        Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
+    }
+
+    /// <summary>Starts the CLI, waits until it has written something (it is under way), sends SIGINT and collects the outcome.</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> RunAndInterruptAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll"));
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        var error = new System.Text.StringBuilder();
+        var started = new TaskCompletionSource();
+        process.OutputDataReceived += (_, line) => Collect(output, line.Data, started);
+        process.ErrorDataReceived += (_, line) => Collect(error, line.Data, started);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await Task.WhenAny(started.Task, Task.Delay(TimeSpan.FromSeconds(60)));
+        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        process.WaitForExit(); // drains the redirected streams
+        lock (output)
+        {
+            lock (error)
+            {
+                return (process.ExitCode, output.ToString(), error.ToString());
+            }
+        }
+    }
+
+    private static void Collect(System.Text.StringBuilder into, string? line, TaskCompletionSource started)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (into)
+        {
+            into.AppendLine(line);
+        }
+
+        started.TrySetResult();
+    }
+}
