@@ -10,7 +10,7 @@ namespace LookupDecode.Calibration;
 public static class CostCurveFile
 {
     /// <summary>Largest batch size a curve may give.</summary>
-    public const int MaxBatchSize = 4096;
+    public const int MaxBatchSize = DecodeCostCurve.MaxBatchSize;
 
     /// <summary>The name that stands for a flat, GPU-like curve (every batch up to 64 costs one step) instead of a file.</summary>
     public const string FlatName = "flat";
@@ -83,26 +83,12 @@ public static class CostCurveFile
 
     private static DecodeCostCurve Checked(string path, DecodeCostCurve? curve)
     {
-        if (curve?.Points is not { Count: > 0 } points || points.Any(point => point is null))
+        if (curve is null)
         {
             throw new CostCurveFormatException(path, "holds no measured points");
         }
 
-        foreach (var point in points)
-        {
-            CheckPoint(path, point.BatchSize, point.Milliseconds);
-            if (point.Depth < 0)
-            {
-                throw new CostCurveFormatException(path, $"depth {point.Depth} is negative");
-            }
-        }
-
-        if (curve.Depths.Any(depth => !points.Any(point => point.Depth == depth && point.BatchSize == 1)))
-        {
-            throw new CostCurveFormatException(path, "lacks a batch of 1 at some depth");
-        }
-
-        return curve;
+        return curve.Problem() is { } problem ? throw new CostCurveFormatException(path, problem) : curve;
     }
 
     private static void CheckPoint(string path, int batch, double cost)

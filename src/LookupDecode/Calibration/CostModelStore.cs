@@ -50,14 +50,30 @@ public static class CostModelStore
     }
 
     /// <summary>Reads a stored curve, or null when there is none (or it is unreadable, which only costs a recalibration).</summary>
-    public static DecodeCostCurve? TryLoad(string path)
+    public static DecodeCostCurve? TryLoad(string path) => TryLoad(path, out _);
+
+    /// <summary>
+    /// Reads a stored curve, or null when there is none or it is damaged (unreadable, not JSON, or not a sound curve:
+    /// <see cref="DecodeCostCurve.Problem"/>); <paramref name="damage"/> then says what was wrong (null when the file is
+    /// simply missing). A damaged store only costs a new measurement.
+    /// </summary>
+    public static DecodeCostCurve? TryLoad(string path, out string? damage)
     {
+        damage = null;
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<DecodeCostCurve>(File.ReadAllText(path)) : null;
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var curve = JsonSerializer.Deserialize<DecodeCostCurve>(File.ReadAllText(path));
+            damage = curve is null ? "holds no curve" : curve.Problem();
+            return damage is null ? curve : null;
         }
         catch (Exception exception) when (exception is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
+            damage = exception.Message;
             return null;
         }
     }

@@ -10,6 +10,44 @@ public sealed record DecodeCostCurve(string ModelName, string Backend, int Threa
     /// <summary>Depths measured, ascending.</summary>
     public IReadOnlyList<int> Depths => Points.Select(point => point.Depth).Distinct().Order().ToArray();
 
+    /// <summary>Largest batch size a curve may hold.</summary>
+    public const int MaxBatchSize = 4096;
+
+    /// <summary>
+    /// What makes this curve unusable, or null when it is sound: no points, a null point, a batch size outside
+    /// 1–<see cref="MaxBatchSize"/>, a negative depth, a time that is not a positive number, or a depth without a batch of 1
+    /// (which every relative cost is taken against). Files are read by others' hands; nothing here trusts them.
+    /// </summary>
+    public string? Problem()
+    {
+        if (Points is not { Count: > 0 } || Points.Any(point => point is null))
+        {
+            return "holds no measured points (or a null one)";
+        }
+
+        foreach (var point in Points)
+        {
+            if (point.BatchSize is < 1 or > MaxBatchSize)
+            {
+                return $"batch size {point.BatchSize} is outside 1-{MaxBatchSize}";
+            }
+
+            if (point.Depth < 0)
+            {
+                return $"depth {point.Depth} is negative";
+            }
+
+            if (!double.IsFinite(point.Milliseconds) || point.Milliseconds <= 0)
+            {
+                return $"cost {point.Milliseconds} of batch {point.BatchSize} is not a positive number";
+            }
+        }
+
+        return Depths.Any(depth => !Points.Any(point => point.Depth == depth && point.BatchSize == 1))
+            ? "lacks a batch of 1 at some depth"
+            : null;
+    }
+
     /// <summary>A curve whose batches all cost the same as one token (what a GPU nearly does), for tests and what-ifs.</summary>
     public static DecodeCostCurve Flat(int maxBatchSize = 32) => FromRelativeCosts(Enumerable.Repeat(1.0, maxBatchSize).ToArray());
 

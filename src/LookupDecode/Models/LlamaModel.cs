@@ -166,7 +166,12 @@ public sealed partial class LlamaModel : IDisposable
                 return known;
             }
 
-            var curve = Calibration.CostModelStore.TryLoad(path);
+            var curve = Calibration.CostModelStore.TryLoad(path, out var damage);
+            if (damage is not null)
+            {
+                LogDamagedStore(_logger, path, damage);
+            }
+
             if (curve is null || !Covers(curve, maxBatchSize))
             {
                 LogCalibrating(_logger, Info.Name, maxBatchSize);
@@ -229,6 +234,9 @@ public sealed partial class LlamaModel : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Measuring the verification cost of {Model} for batches up to {MaxBatch} (once per model, backend and thread count)")]
     private static partial void LogCalibrating(ILogger logger, string model, int maxBatch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the damaged cost curve stored at {Path} ({Problem}); measuring it again")]
+    private static partial void LogDamagedStore(ILogger logger, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the cost curve at {Path}: {Problem}")]
     private static partial void LogNotStored(ILogger logger, string path, string problem);
