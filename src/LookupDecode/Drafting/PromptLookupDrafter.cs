@@ -58,14 +58,14 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
     public void Observe(ReadOnlySpan<int> history) => IndexNgramsEndingAt(history, history.Length - 1);
 
     /// <inheritdoc />
-    public int EvidenceClassCount => PromptLookupOptions.MaxSupportedNgramSize * PositionBins;
+    public int EvidenceClassCount => MatchBins * PositionBins;
 
     /// <inheritdoc />
     public double PriorAcceptance(int evidenceClass)
     {
-        var matched = (evidenceClass / PositionBins) + 1;
+        var matchBin = evidenceClass / PositionBins;
         var position = evidenceClass % PositionBins;
-        return Math.Min(0.9, 0.15 + (0.15 * matched)) * Math.Pow(0.85, position);
+        return Math.Min(0.9, 0.15 + (0.1 * matchBin)) * Math.Pow(0.85, position);
     }
 
     /// <inheritdoc />
@@ -84,13 +84,14 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
 
             var start = _options.Match == PromptLookupMatch.Earliest ? occurrence.FirstEnd : occurrence.LastEnd;
             var available = Math.Min(draft.Length, history.Length - start);
+            var matchBin = evidence.IsEmpty ? 0 : MatchBin(MatchLength(history, start, size));
             var count = 0;
             while (count < available && !_isEndOfGeneration(history[start + count]))
             {
                 draft[count] = history[start + count];
                 if (!evidence.IsEmpty)
                 {
-                    evidence[count] = ((size - 1) * PositionBins) + PositionBin(count);
+                    evidence[count] = (matchBin * PositionBins) + PositionBin(count);
                 }
 
                 count++;
@@ -109,6 +110,28 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
     }
 
     private const int PositionBins = 5;
+    private const int MatchBins = 8;
+    private const int LongestMatchMeasured = 32;
+
+    /// <summary>
+    /// How long the match really is: the n-gram, extended backwards while the tokens before the occurrence equal the tokens
+    /// before the suffix (at most <see cref="LongestMatchMeasured"/>). A continuation of a long match (a copied passage) is
+    /// far likelier to be right than one of a three-token coincidence; the evidence class carries it. O(match) per draft.
+    /// </summary>
+    private static int MatchLength(ReadOnlySpan<int> history, int continuationStart, int size)
+    {
+        var length = size;
+        while (length < LongestMatchMeasured && continuationStart - length - 1 >= 0
+               && history[continuationStart - length - 1] == history[history.Length - length - 1])
+        {
+            length++;
+        }
+
+        return length;
+    }
+
+    /// <summary>Match length in bins 1, 2, 3, 4-5, 6-8, 9-15, 16-31, 32+.</summary>
+    private static int MatchBin(int length) => length switch { 1 => 0, 2 => 1, 3 => 2, < 6 => 3, < 9 => 4, < 16 => 5, < 32 => 6, _ => 7 };
 
     /// <summary>Position of a drafted token in its draft, in bins 0, 1, 2-3, 4-7, 8+.</summary>
     private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };

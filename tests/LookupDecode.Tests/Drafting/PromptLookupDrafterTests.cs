@@ -19,6 +19,33 @@ public sealed class PromptLookupDrafterTests
     }
 
     [Fact]
+    public void A_continuation_of_a_long_copied_passage_carries_stronger_evidence_than_a_short_coincidence()
+    {
+        // The last 3 tokens match in both histories; in the second the 9 tokens before them match too (a copied passage).
+        int[] coincidence = [50, 51, 52, 1, 2, 3, 60, 61, 70, 71, 72, 73, 74, 75, 76, 77, 78, 1, 2, 3];
+        int[] copied = [70, 71, 72, 73, 74, 75, 76, 77, 78, 1, 2, 3, 60, 61, 99, 70, 71, 72, 73, 74, 75, 76, 77, 78, 1, 2, 3];
+
+        var (shortDraft, shortEvidence) = ProposeWithEvidence(coincidence);
+        var (longDraft, longEvidence) = ProposeWithEvidence(copied);
+
+        Assert.Equal([60, 61], shortDraft);
+        Assert.Equal([60, 61], longDraft);
+        Assert.True(longEvidence[0] > shortEvidence[0], $"evidence {longEvidence[0]} vs {shortEvidence[0]}");
+        var drafter = new PromptLookupDrafter(new PromptLookupOptions(), NoEndOfGeneration);
+        Assert.True(drafter.PriorAcceptance(longEvidence[0]) > drafter.PriorAcceptance(shortEvidence[0]));
+    }
+
+    private static (int[] Draft, int[] Evidence) ProposeWithEvidence(int[] history)
+    {
+        var drafter = new PromptLookupDrafter(new PromptLookupOptions(), NoEndOfGeneration);
+        drafter.Begin(history);
+        var draft = new int[2];
+        var evidence = new int[2];
+        var count = drafter.Propose(history, draft, evidence);
+        return (draft[..count], evidence[..count]);
+    }
+
+    [Fact]
     public void Earliest_and_most_recent_occurrences_are_both_available()
     {
         int[] history = [1, 2, 10, 11, 1, 2, 20, 21, 1, 2];
