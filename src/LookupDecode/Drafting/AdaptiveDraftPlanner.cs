@@ -9,10 +9,9 @@ namespace LookupDecode.Drafting;
 /// (a plain step) is always a candidate. After verification every drafter learns from the tokens that were actually
 /// emitted, whether or not its proposal was used, and the cost model learns from the decode time. Allocates nothing per step.
 /// </summary>
-internal sealed class AdaptiveDraftPlanner : IDraftPlanner
+internal sealed class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource>
 {
     private const double RateLearning = 0.1;
-    private readonly IScoredDraftSource[] _sources;
     private readonly AcceptanceModel[] _models;
     private readonly CostModel _cost;
     private readonly int[][] _proposals;
@@ -24,43 +23,27 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
     private int _depth;
 
     public AdaptiveDraftPlanner(IReadOnlyList<IScoredDraftSource> sources, IReadOnlyList<AcceptanceModel> models, CostModel cost, int maxDraftLength)
+        : base(sources)
     {
-        _sources = [.. sources];
         _models = [.. models];
         _cost = cost;
-        _proposals = _sources.Select(_ => new int[maxDraftLength]).ToArray();
-        _evidence = _sources.Select(_ => new int[maxDraftLength]).ToArray();
-        _counts = new int[_sources.Length];
+        _proposals = Sources.Select(_ => new int[maxDraftLength]).ToArray();
+        _evidence = Sources.Select(_ => new int[maxDraftLength]).ToArray();
+        _counts = new int[Sources.Length];
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
     }
 
-    public void Begin(ReadOnlySpan<int> prompt)
-    {
-        foreach (var source in _sources)
-        {
-            source.Begin(prompt);
-        }
-    }
-
-    public void Observe(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.Observe(history);
-        }
-    }
-
-    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
+    public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
         var limit = Math.Min(draft.Length, _probabilities.Length);
         var bestSource = -1;
         var bestLength = 0;
         var bestValue = 1 - _rate;
-        for (var s = 0; s < _sources.Length; s++)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            var count = _counts[s] = _sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
+            var count = _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
             if (count == 0)
             {
                 continue;
@@ -89,12 +72,12 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
         return bestLength;
     }
 
-    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
         var acceptedCount = verified.CommonPrefixLength(emitted);
-        for (var s = 0; s < _sources.Length; s++)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            _sources[s].Verified(new DraftOutcome(_proposals[s].AsSpan(0, _counts[s]), verified, acceptedCount, emitted));
+            Sources[s].Verified(new DraftOutcome(_proposals[s].AsSpan(0, _counts[s]), verified, acceptedCount, emitted));
             var known = Math.Min(_counts[s], emitted.Length);
             for (var i = 0; i < known; i++)
             {
@@ -114,21 +97,6 @@ internal sealed class AdaptiveDraftPlanner : IDraftPlanner
         _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 1, 8);
     }
 
-    public void End(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.End(history);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var source in _sources)
-        {
-            source.Dispose();
-        }
-    }
 
     private double Cost(int batchSize) => _cost.RelativeCost(batchSize, _depth);
 }

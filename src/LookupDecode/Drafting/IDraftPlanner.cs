@@ -28,33 +28,16 @@ internal interface IDraftPlanner : IDisposable
 /// Drafts as many tokens as the first drafter with a proposal offers, up to the fixed draft length (llama-lookup's
 /// behaviour when there is one drafter).
 /// </summary>
-internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : IDraftPlanner
+internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : DraftPlannerBase<IDraftSource>(sources)
 {
-    private readonly IDraftSource[] _sources = [.. sources];
     private int _proposer = -1;
 
-    public void Begin(ReadOnlySpan<int> prompt)
-    {
-        foreach (var source in _sources)
-        {
-            source.Begin(prompt);
-        }
-    }
-
-    public void Observe(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.Observe(history);
-        }
-    }
-
-    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
+    public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _proposer = -1;
-        for (var s = 0; s < _sources.Length; s++)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            var count = _sources[s].Propose(history, draft);
+            var count = Sources[s].Propose(history, draft);
             if (count > 0)
             {
                 _proposer = s;
@@ -65,28 +48,13 @@ internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : I
         return 0;
     }
 
-    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
         var accepted = verified.CommonPrefixLength(emitted);
-        for (var s = 0; s < _sources.Length; s++)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            _sources[s].Verified(new DraftOutcome(s == _proposer ? verified : [], verified, accepted, emitted));
+            Sources[s].Verified(new DraftOutcome(s == _proposer ? verified : [], verified, accepted, emitted));
         }
     }
 
-    public void End(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.End(history);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var source in _sources)
-        {
-            source.Dispose();
-        }
-    }
 }

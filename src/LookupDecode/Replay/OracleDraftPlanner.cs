@@ -6,48 +6,32 @@ namespace LookupDecode.Replay;
 /// <summary>
 /// The bound on length policies: every drafter proposes, and the planner, which knows the recorded answer, verifies
 /// exactly as many of a proposal's drafts as will be accepted — or fewer, when a shorter batch earns more tokens per unit
-/// of cost (m accepted drafts give m + 1 tokens for T(m + 1)/T(1)). No real planner can do better with these drafters.
+/// of cost (m accepted drafts give m + 1 tokens for T(m + 1)/T(1)). Each step thus earns the most tokens per unit of cost
+/// these drafters' proposals allow: the mark a length policy over them aims at.
 /// </summary>
-internal sealed class OracleDraftPlanner : IDraftPlanner
+internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
 {
-    private readonly IDraftSource[] _sources;
     private readonly int[] _answer;
     private readonly int _promptLength;
     private readonly CostModel _cost;
     private readonly int[] _proposal;
 
     public OracleDraftPlanner(IReadOnlyList<IDraftSource> sources, int[] answer, int promptLength, CostModel cost, int maxDraftLength)
+        : base(sources)
     {
-        _sources = [.. sources];
         _answer = answer;
         _promptLength = promptLength;
         _cost = cost;
         _proposal = new int[maxDraftLength];
     }
 
-    public void Begin(ReadOnlySpan<int> prompt)
-    {
-        foreach (var source in _sources)
-        {
-            source.Begin(prompt);
-        }
-    }
-
-    public void Observe(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.Observe(history);
-        }
-    }
-
-    public int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
+    public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         var next = history.Length - _promptLength;
         var limit = Math.Min(draft.Length, _proposal.Length);
         var bestLength = 0;
         var bestRate = 1.0;
-        foreach (var source in _sources)
+        foreach (var source in Sources)
         {
             var count = source.Propose(history, _proposal.AsSpan(0, limit));
             var accepted = 0;
@@ -71,28 +55,13 @@ internal sealed class OracleDraftPlanner : IDraftPlanner
         return bestLength;
     }
 
-    public void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
+    public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
         var accepted = verified.CommonPrefixLength(emitted);
-        foreach (var source in _sources)
+        foreach (var source in Sources)
         {
             source.Verified(new DraftOutcome([], verified, accepted, emitted));
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var source in _sources)
-        {
-            source.Dispose();
-        }
-    }
-
-    public void End(ReadOnlySpan<int> history)
-    {
-        foreach (var source in _sources)
-        {
-            source.End(history);
-        }
-    }
 }
