@@ -8,7 +8,8 @@
 //   dotnet cake --target=Pack                               -> NuGet packages (artifacts/packages)
 //   dotnet cake --target=Fuzz [--fuzz-seconds=300]          -> AFL++ on the GGUF gate and the cache reader (artifacts/fuzz)
 // Options: --configuration=Release, --bench-filter='*', --bench-job=short (BenchmarkDotNet job), --model=PATH (default: a synthetic llama-1b Q4_0 written
-// into artifacts/models), --drafts=1,3,10, --modes=lookup,prompt-lookup, --max-tokens=128, --repeat=3, --threads=N.
+// into artifacts/models), --drafts=1,3,10,auto, --modes=lookup,prompt-lookup, --variants=greedy,auto,… (presets, instead of
+// modes × drafts), --max-tokens=128, --repeat=3, --threads=N.
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
@@ -127,6 +128,12 @@ void RunEndToEnd(string outputName, string upstreamBin)
             if (!string.IsNullOrEmpty(upstreamBin))
             {
                 args.Append("--upstream-bin").AppendQuoted(upstreamBin);
+            }
+
+            if (HasArgument("variants"))
+            {
+                // Explicit drafting presets (greedy,auto,lookup-d3,pld,…) instead of modes × drafts.
+                args.Append("--variants").Append(replayVariants);
             }
 
             return args;

@@ -30,14 +30,34 @@ internal static class EndToEndCommand
         };
         command.SetAction(result =>
         {
+            var draftList = Split(result.GetValue(drafts)!);
+            if (draftList.FirstOrDefault(draft => draft != "auto" && !IsCount(draft)) is { } badDraft)
+            {
+                Console.Error.WriteLine($"error: --drafts: '{badDraft}' is neither 'auto' nor a draft size (1-{LookupDecode.Drafting.DraftingPlan.MaxSupportedLength})");
+                return 2;
+            }
+
+            var upstreamList = result.GetValue(upstreamDrafts) is { } upstreamText ? Split(upstreamText) : [];
+            if (upstreamList.FirstOrDefault(draft => draft != "0" && !IsCount(draft)) is { } badUpstream)
+            {
+                Console.Error.WriteLine($"error: --upstream-drafts: '{badUpstream}' is not a draft size (0 = plain decoding)");
+                return 2;
+            }
+
+            if (result.GetValue(variants) is { } variantText && Split(variantText).FirstOrDefault(name => !LookupDecode.Drafting.DraftingPresets.IsKnown(name)) is { } badVariant)
+            {
+                Console.Error.WriteLine($"error: --variants: unknown preset '{badVariant}' (use {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN or PRESET-auto)");
+                return 2;
+            }
+
             var settings = new EndToEndSettings
             {
                 Model = result.GetValue(model)!,
                 PromptFiles = Directory.EnumerateFiles(result.GetValue(prompts)!, "*.txt").Order(StringComparer.Ordinal).ToArray(),
                 Modes = Split(result.GetValue(modes)!),
-                Drafts = Split(result.GetValue(drafts)!).Select(int.Parse).ToArray(),
+                Drafts = draftList,
                 Variants = result.GetValue(variants) is { } list ? Split(list) : [],
-                UpstreamDrafts = result.GetValue(upstreamDrafts) is { } upstreamList ? Split(upstreamList).Select(int.Parse).ToArray() : [],
+                UpstreamDrafts = [.. upstreamList.Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture))],
                 MaxTokens = result.GetValue(maxTokens),
                 Repeats = result.GetValue(repeat),
                 Threads = result.GetValue(threads),
@@ -51,6 +71,10 @@ internal static class EndToEndCommand
         });
         return command.Parse(args).Invoke();
     }
+
+    private static bool IsCount(string text)
+        => int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+           && count is >= 1 and <= LookupDecode.Drafting.DraftingPlan.MaxSupportedLength;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -9,7 +9,7 @@ internal sealed record EndToEndSettings
 
     public IReadOnlyList<string> Modes { get; init; } = ["lookup", "prompt-lookup"];
 
-    public IReadOnlyList<int> Drafts { get; init; } = [3, 10];
+    public IReadOnlyList<string> Drafts { get; init; } = ["3", "10"];
 
     /// <summary>Explicit variant labels (greedy, auto, lookup-d3, prompt-lookup-auto, …); when set, replaces Modes × Drafts.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];

@@ -86,7 +86,7 @@ internal static class EndToEndSuite
         {
             foreach (var draft in settings.Drafts)
             {
-                variants.Add(Parse($"{mode}-d{draft}"));
+                variants.Add(Parse(draft == "auto" ? $"{mode}-auto" : $"{mode}-d{draft}"));
             }
         }
 
@@ -99,7 +99,7 @@ internal static class EndToEndSuite
 
     private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, bool quantizedKvCache, TextWriter log)
     {
-        var drafts = (settings.UpstreamDrafts.Count > 0 ? settings.UpstreamDrafts : settings.Drafts.Prepend(0)).Prepend(0).Distinct().ToArray();
+        var drafts = (settings.UpstreamDrafts.Count > 0 ? settings.UpstreamDrafts : settings.Drafts.Where(draft => draft != "auto").Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture)).Prepend(0)).Prepend(0).Distinct().ToArray();
         var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
         for (var repeat = 0; repeat <= settings.Repeats; repeat++)
         {

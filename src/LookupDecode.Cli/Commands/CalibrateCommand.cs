@@ -51,7 +51,23 @@ internal static class CalibrateCommand
             CostModelStore.Save(path, curve);
             if (result.GetValue(json))
             {
-                cli.Output.WriteLine(JsonSerializer.Serialize(curve, new JsonSerializerOptions { WriteIndented = true }));
+                // snake_case like every JSON this tool prints; `replay --cost-curve` reads it back.
+                var document = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["model"] = curve.ModelName,
+                    ["backend"] = curve.Backend,
+                    ["threads"] = curve.Threads,
+                    ["kv_cache_type"] = session.KvCacheType.ToString().ToLowerInvariant(),
+                    ["stored"] = path,
+                    ["points"] = new System.Text.Json.Nodes.JsonArray([.. curve.Points.Select(point => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["batch_size"] = point.BatchSize,
+                        ["depth"] = point.Depth,
+                        ["milliseconds"] = Math.Round(point.Milliseconds, 4),
+                        ["relative_cost"] = Math.Round(point.RelativeCost, 4),
+                    })]),
+                };
+                cli.Output.WriteLine(document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
                 return Task.FromResult(CliApplication.Success);
             }
 

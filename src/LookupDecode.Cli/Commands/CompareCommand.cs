@@ -13,7 +13,7 @@ internal static class CompareCommand
     {
         var model = new ModelArguments();
         var generation = new GenerationArguments();
-        var promptFile = new Option<FileInfo>("--prompt-file", "-f") { Description = "File holding the prompt.", Required = true };
+        var promptText = new PromptArguments();
         var modes = new Option<string>("--modes")
         {
             Description = $"Comma-separated drafting presets to run: {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN, PRESET-auto.",
@@ -28,7 +28,9 @@ internal static class CompareCommand
         model.AddTo(command);
         generation.AddTo(command);
         generation.MaxTokens.DefaultValueFactory = _ => 256;
-        command.Options.Add(promptFile);
+        promptText.AddTo(command);
+        // compare runs every preset of --modes; a single --mode would be silently ignored, so it is not offered.
+        command.Options.Remove(generation.Mode);
         command.Options.Add(modes);
         command.Options.Add(repeat);
         command.Options.Add(chat);
@@ -42,7 +44,7 @@ internal static class CompareCommand
             var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };
             options.Validate();
-            var text = PromptFiles.Read(result.GetValue(promptFile)!.FullName);
+            var text = promptText.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
             if (result.GetValue(chat))

@@ -132,7 +132,7 @@ internal sealed class GenerationArguments
     }
 
     /// <summary>The plan <c>--mode</c> names, with the length <c>--draft</c> asks for.</summary>
-    public DraftingPlan Plan(ParseResult result) => PlanFor(result.GetValue(Mode)!, result.GetValue(Draft), Mode.Name, Draft.Name);
+    public DraftingPlan Plan(ParseResult result) => PlanFor(result.GetValue(Mode) ?? "greedy", result.GetValue(Draft), Mode.Name, Draft.Name);
 
     /// <summary>The preset <paramref name="mode"/> with the length <paramref name="draft"/> asks for (auto, a number, or null for the preset's own).</summary>
     public static DraftingPlan PlanFor(string mode, string? draft, string modeFlag = "--mode", string draftFlag = "--draft")

@@ -14,7 +14,7 @@ internal static class ComparisonReport
     public static void WriteTable(TextWriter writer, ComparisonResult result, string title)
     {
         var table = new Table().Title(title).Border(TableBorder.Rounded);
-        foreach (var column in new[] { "mode", "tokens/s", "speedup", "peak MB", "n_drafted", "n_accept", "accept %", "mean accept", "identical" })
+        foreach (var column in new[] { "mode", "tokens/s", "(min–max)", "speedup", "peak MB", "Δ greedy MB", "n_drafted", "n_accept", "accept %", "mean accept", "identical" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
@@ -24,8 +24,10 @@ internal static class ComparisonReport
             table.AddRow(
                 Markup.Escape(row.Label),
                 F(row.TokensPerSecond, 1),
+                $"{F(row.TokensPerSecondMin, 1)}–{F(row.TokensPerSecondMax, 1)}",
                 F(row.Speedup, 2) + "×",
                 F(row.PeakMemoryMegabytes, 1),
+                (result.PeakMemoryDeltaMegabytes(row) >= 0 ? "+" : "") + F(result.PeakMemoryDeltaMegabytes(row), 1),
                 row.Drafted.ToString(CultureInfo.InvariantCulture),
                 row.Accepted.ToString(CultureInfo.InvariantCulture),
                 F(row.AcceptPercent, 1),
@@ -48,8 +50,11 @@ internal static class ComparisonReport
         {
             ["mode"] = row.Label,
             ["tokens_per_second"] = Math.Round(row.TokensPerSecond, 2),
+            ["tokens_per_second_min"] = Math.Round(row.TokensPerSecondMin, 2),
+            ["tokens_per_second_max"] = Math.Round(row.TokensPerSecondMax, 2),
             ["speedup"] = Math.Round(row.Speedup, 4),
             ["peak_memory_mb"] = Math.Round(row.PeakMemoryMegabytes, 1),
+            ["peak_memory_delta_mb"] = Math.Round(result.PeakMemoryDeltaMegabytes(row), 1),
             ["n_drafted"] = row.Drafted,
             ["n_accept"] = row.Accepted,
             ["accept_percent"] = Math.Round(row.AcceptPercent, 3),
@@ -61,11 +66,12 @@ internal static class ComparisonReport
 
     public static string ToCsv(ComparisonResult result)
     {
-        var csv = new StringBuilder("mode,tokens_per_second,speedup,peak_memory_mb,n_drafted,n_accept,accept_percent,mean_accept_length,decode_calls,identical_to_greedy\n");
+        var csv = new StringBuilder("mode,tokens_per_second,tokens_per_second_min,tokens_per_second_max,speedup,peak_memory_mb,peak_memory_delta_mb,n_drafted,n_accept,accept_percent,mean_accept_length,decode_calls,identical_to_greedy\n");
         foreach (var row in result.Rows)
         {
             csv.AppendLine(string.Join(',',
-                row.Label, F(row.TokensPerSecond, 2), F(row.Speedup, 4), F(row.PeakMemoryMegabytes, 1), row.Drafted, row.Accepted,
+                row.Label, F(row.TokensPerSecond, 2), F(row.TokensPerSecondMin, 2), F(row.TokensPerSecondMax, 2), F(row.Speedup, 4),
+                F(row.PeakMemoryMegabytes, 1), F(result.PeakMemoryDeltaMegabytes(row), 1), row.Drafted, row.Accepted,
                 F(row.AcceptPercent, 3), F(row.MeanAcceptLength, 4), row.DecodeCalls, row.IdenticalToBaseline ? "yes" : "no"));
         }
 

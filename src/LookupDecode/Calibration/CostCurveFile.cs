@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace LookupDecode.Calibration;
 
 /// <summary>
-/// Reads a verification cost curve from a file: either <c>{ "points": [[k, T(k)/T(1)], …] }</c> (relative costs by batch
-/// size, batch 1 required) or a calibration <see cref="CostModelStore"/> wrote. Batch sizes 1–<see cref="MaxBatchSize"/>;
+/// Reads a verification cost curve from a file: <c>{ "points": [[k, T(k)/T(1)], …] }</c> (relative costs by batch size,
+/// batch 1 required), <c>calibrate --json</c>'s output (<c>points</c> of <c>{ batch_size, depth, milliseconds }</c>) or a
+/// calibration <see cref="CostModelStore"/> wrote. Batch sizes 1–<see cref="MaxBatchSize"/>;
 /// costs positive and finite; they are normalised so that a batch of 1 costs 1.
 /// </summary>
 public static class CostCurveFile
@@ -36,7 +37,9 @@ public static class CostCurveFile
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("points", out var pairs) && pairs.ValueKind == JsonValueKind.Array)
             {
-                return new CostModel(FromPairs(path, pairs));
+                return new CostModel(pairs.GetArrayLength() > 0 && pairs[0].ValueKind == JsonValueKind.Object
+                    ? Checked(path, FromMeasuredPoints(path, pairs))
+                    : FromPairs(path, pairs));
             }
 
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Points", out _))
@@ -79,6 +82,25 @@ public static class CostCurveFile
 
         return new DecodeCostCurve(Path.GetFileName(path), "file", 0,
             [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value / single, point.Value / single))]);
+    }
+
+    private static DecodeCostCurve FromMeasuredPoints(string path, JsonElement points)
+    {
+        var measured = new List<DecodeCostPoint>();
+        foreach (var point in points.EnumerateArray())
+        {
+            if (point.ValueKind != JsonValueKind.Object
+                || !point.TryGetProperty("batch_size", out var batch) || !batch.TryGetInt32(out var batchSize)
+                || !point.TryGetProperty("depth", out var depthValue) || !depthValue.TryGetInt32(out var depth)
+                || !point.TryGetProperty("milliseconds", out var time) || time.ValueKind != JsonValueKind.Number)
+            {
+                throw new CostCurveFormatException(path, $"point {point.GetRawText()} is not {{ batch_size, depth, milliseconds }}");
+            }
+
+            measured.Add(new DecodeCostPoint(batchSize, depth, time.GetDouble(), 0));
+        }
+
+        return new DecodeCostCurve(Path.GetFileName(path), "file", 0, measured);
     }
 
     private static DecodeCostCurve Checked(string path, DecodeCostCurve? curve)

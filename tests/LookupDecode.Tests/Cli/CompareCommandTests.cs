@@ -7,7 +7,8 @@ namespace LookupDecode.Tests.Cli;
 public sealed class CompareCommandTests
 {
     private static readonly string[] RunFields =
-        ["mode", "tokens_per_second", "speedup", "peak_memory_mb", "n_drafted", "n_accept", "accept_percent", "mean_accept_length", "identical_to_greedy"];
+        ["mode", "tokens_per_second", "tokens_per_second_min", "tokens_per_second_max", "speedup", "peak_memory_mb", "peak_memory_delta_mb",
+         "n_drafted", "n_accept", "accept_percent", "mean_accept_length", "identical_to_greedy"];
 
     public static TheoryData<string> Prompts => new(PromptNames.All);
 
@@ -30,6 +31,7 @@ public sealed class CompareCommandTests
             Assert.True(run.GetProperty("identical_to_greedy").GetBoolean());
             Assert.True(run.GetProperty("tokens_per_second").GetDouble() > 0);
             Assert.True(run.GetProperty("peak_memory_mb").GetDouble() > 0);
+            Assert.InRange(run.GetProperty("tokens_per_second").GetDouble(), run.GetProperty("tokens_per_second_min").GetDouble(), run.GetProperty("tokens_per_second_max").GetDouble());
         });
         Assert.Equal(1.0, runs[0].GetProperty("speedup").GetDouble());
     }
@@ -69,5 +71,23 @@ public sealed class CompareCommandTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("warp-drive", error, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public async Task Compare_takes_an_inline_prompt_and_refuses_the_single_mode_flag_it_would_ignore()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "compare", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "--modes", "greedy,llama-lookup",
+            "--max-tokens", "16", "--repeat", "2", "--threads", "2", "--ctx", "512", "--json");
+        var (refused, _, refusal) = await CliRunner.RunAsync(
+            "compare", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "--mode", "lookup");
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        var runs = document.RootElement.GetProperty("runs").EnumerateArray().ToArray();
+        Assert.Equal(["greedy", "llama-lookup"], runs.Select(run => run.GetProperty("mode").GetString()));
+        Assert.Equal(0.0, runs[0].GetProperty("peak_memory_delta_mb").GetDouble());
+        Assert.Equal(2, refused);
+        Assert.Contains("--mode", refusal, StringComparison.Ordinal);
     }
 }
