@@ -28,8 +28,11 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         var context = new CliContext(output, error, input);
-        var root = new RootCommand("LookupDecode: lossless lookup speculative decoding for GGUF models (llama.cpp through LLamaSharp).")
+        // Named as installed (`dotnet tool install` gives the command `lookupdecode`), whatever the assembly is called.
+        var root = new Command("lookupdecode", "LookupDecode: lossless lookup speculative decoding for GGUF models (llama.cpp through LLamaSharp).")
         {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
             GenerateCommand.Create(context),
             CompareCommand.Create(context),
             CacheCommand.Create(context),
@@ -38,6 +41,12 @@ internal static class CliApplication
             CalibrateCommand.Create(context),
             ReplayCommand.Create(context),
         };
+
+        if (args.Length == 0)
+        {
+            // A bare invocation is a request for usage, not an error.
+            args = ["--help"];
+        }
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0 && !IsHelpRequest(args))

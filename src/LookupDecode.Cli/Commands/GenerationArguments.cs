@@ -64,7 +64,25 @@ internal sealed class GenerationArguments
         DefaultValueFactory = _ => 0f,
     };
 
-    public Option<uint> Seed { get; } = new("--seed")
+    public Option<int> TopK { get; } = new("--top-k")
+    {
+        Description = "With --temp > 0: keep the k most likely tokens (0 = off).",
+        DefaultValueFactory = _ => SamplingOptions.Greedy.TopK,
+    };
+
+    public Option<float> TopP { get; } = new("--top-p")
+    {
+        Description = "With --temp > 0: nucleus threshold (0, 1].",
+        DefaultValueFactory = _ => SamplingOptions.Greedy.TopP,
+    };
+
+    public Option<float> MinP { get; } = new("--min-p")
+    {
+        Description = "With --temp > 0: minimum probability relative to the best token [0, 1].",
+        DefaultValueFactory = _ => SamplingOptions.Greedy.MinP,
+    };
+
+    public Option<uint> Seed { get; } = new("--seed", "-s")
     {
         Description = "Sampler seed (with --temp > 0).",
         DefaultValueFactory = _ => 42u,
@@ -93,6 +111,9 @@ internal sealed class GenerationArguments
         command.Options.Add(DynamicCache);
         command.Options.Add(Temperature);
         command.Options.Add(Seed);
+        command.Options.Add(TopK);
+        command.Options.Add(TopP);
+        command.Options.Add(MinP);
         command.Options.Add(AllowSamplingDrift);
         command.Options.Add(UpstreamLimit);
         return command;
@@ -116,6 +137,9 @@ internal sealed class GenerationArguments
             {
                 Temperature = result.GetValue(Temperature),
                 Seed = result.GetValue(Seed),
+                TopK = result.GetValue(TopK),
+                TopP = result.GetValue(TopP),
+                MinP = result.GetValue(MinP),
                 SeedExact = !result.GetValue(AllowSamplingDrift),
             },
         };
@@ -206,6 +230,9 @@ internal sealed class GenerationArguments
         nameof(GenerationOptions.MaxTokens) => MaxTokens.Name,
         "DraftLength" => Draft.Name,
         nameof(SamplingOptions.Temperature) => Temperature.Name,
+        nameof(SamplingOptions.TopK) => TopK.Name,
+        nameof(SamplingOptions.TopP) => TopP.Name,
+        nameof(SamplingOptions.MinP) => MinP.Name,
         _ => property,
     };
 }

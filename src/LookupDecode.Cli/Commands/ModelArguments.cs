@@ -29,7 +29,7 @@ internal sealed class ModelArguments
         DefaultValueFactory = _ => 512,
     };
 
-    public Option<int> GpuLayers { get; } = new("--gpu-layers")
+    public Option<int> GpuLayers { get; } = new("--gpu-layers", "-ngl", "--n-gpu-layers")
     {
         Description = "Layers to offload to the GPU (GPU backends only; -1 = all).",
         DefaultValueFactory = _ => 0,

@@ -165,4 +165,37 @@ public sealed class GenerateCommandTests(SharedModels models)
         Assert.Equal(expected.Tokens, document.RootElement.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()));
         Assert.True(document.RootElement.GetProperty("n_accept").GetInt32() > 0);
     }
+
+    [Fact]
+    public async Task A_bare_invocation_prints_usage_naming_the_tool()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("lookupdecode [command] [options]", output, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public async Task Llama_cpp_short_flags_and_sampling_options_are_understood()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "-n", "8", "-c", "256", "-t", "2",
+            "-s", "3", "--temp", "0.8", "--top-k", "5", "--top-p", "0.9", "--min-p", "0.1", "-ngl", "0", "--json");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("\"n_predict\":8", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--top-p", "0")]
+    [InlineData("--min-p", "2")]
+    [InlineData("--top-k", "-1")]
+    public async Task Out_of_range_sampling_option_is_a_one_line_error_naming_it(string option, string value)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("generate", "--model", "unused.gguf", "--prompt", "hi", option, value);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(option, error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
 }
