@@ -58,9 +58,14 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCachePairs)} must be at least 1, was {options.MaxDynamicCachePairs}.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ChatTemplate))
+        if (options.ChatTemplate is not (ChatPrompt.Auto or ChatPrompt.ModelTemplate or ChatPrompt.Raw))
         {
-            failures.Add($"{nameof(LookupDecodeOptions.ChatTemplate)} must be \"auto\", \"model\", \"raw\" or a llama.cpp template name.");
+            // Refused at start, not after the first message: llama.cpp knows a fixed list of template names.
+            var known = Native.LlamaRuntime.BuiltinChatTemplates();
+            if (string.IsNullOrWhiteSpace(options.ChatTemplate) || !known.Contains(options.ChatTemplate))
+            {
+                failures.Add($"{nameof(LookupDecodeOptions.ChatTemplate)} '{options.ChatTemplate}' is not \"auto\", \"model\", \"raw\" or a template llama.cpp knows ({string.Join(", ", known)}).");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

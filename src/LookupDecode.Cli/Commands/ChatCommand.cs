@@ -42,6 +42,10 @@ internal static class ChatCommand
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.AddSimpleConsole(options => options.SingleLine = true).AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.Warning);
+            // llama.cpp's own log is silent unless --verbose, as in every other command; a failed start is reported as one
+            // line below, not as the host's stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.None);
+            builder.Logging.AddFilter(LookupDecode.Native.LlamaRuntime.NativeLogCategory, result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.None);
             builder.Services.AddLookupDecoding(options =>
             {
                 options.ModelPath = result.GetValue(model.Model)!;
@@ -60,7 +64,14 @@ internal static class ChatCommand
             }
             catch (Microsoft.Extensions.Options.OptionsValidationException exception)
             {
-                throw new Models.InvalidOptionException(exception.OptionsName ?? "options", string.Join(" ", exception.Failures));
+                // One line naming the flag, as every other command does (the host's own failure log is filtered out above).
+                var failure = string.Join(" ", exception.Failures);
+                var flag = failure.StartsWith(nameof(LookupDecodeOptions.ChatTemplate), StringComparison.Ordinal) ? template.Name
+                    : failure.StartsWith(nameof(LookupDecodeOptions.DefaultDrafting), StringComparison.Ordinal) ? mode.Name
+                    : failure.StartsWith(nameof(LookupDecodeOptions.DraftLength), StringComparison.Ordinal) ? draft.Name
+                    : failure.StartsWith(nameof(LookupDecodeOptions.DefaultMaxOutputTokens), StringComparison.Ordinal) ? maxTokens.Name
+                    : "chat options";
+                throw new Models.InvalidOptionException(flag, failure);
             }
 
             var client = host.Services.GetRequiredService<IChatClient>();
@@ -85,12 +96,22 @@ internal static class ChatCommand
                 history.Add(new ChatMessage(ChatRole.User, line));
                 var reply = new System.Text.StringBuilder();
                 ChatResponseUpdate? last = null;
-                await foreach (var update in client.GetStreamingResponseAsync(history, cancellationToken: cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    reply.Append(update.Text);
-                    var drafted = update.AdditionalProperties?.TryGetValue(ChatStatistics.WasDrafted, out var flag) == true && flag is true;
-                    console.Markup(drafted ? $"[blue]{Markup.Escape(update.Text)}[/]" : Markup.Escape(update.Text));
-                    last = update;
+                    await foreach (var update in client.GetStreamingResponseAsync(history, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    {
+                        reply.Append(update.Text);
+                        var drafted = update.AdditionalProperties?.TryGetValue(ChatStatistics.WasDrafted, out var flag) == true && flag is true;
+                        console.Markup(drafted ? $"[blue]{Markup.Escape(update.Text)}[/]" : Markup.Escape(update.Text));
+                        last = update;
+                    }
+                }
+                catch (Exception exception) when (exception is LookupDecode.Text.UnsupportedTextException or LookupDecode.Decoding.PromptTooLongException)
+                {
+                    // This message cannot be sent; the conversation so far stays and the next line can.
+                    history.RemoveAt(history.Count - 1);
+                    console.MarkupLine($"[red]{Markup.Escape(exception.Message)}[/]");
+                    continue;
                 }
 
                 history.Add(new ChatMessage(ChatRole.Assistant, reply.ToString()));

@@ -28,6 +28,9 @@ public static class LlamaRuntime
     /// <summary>Loads llama.cpp if needed and describes the build in use (library, instruction set, GPU support).</summary>
     public static string Describe() => NativeRuntime.Describe();
 
+    /// <summary>The chat template names llama.cpp knows ("chatml", "llama3", …), for validating a template option before use.</summary>
+    public static IReadOnlyList<string> BuiltinChatTemplates() => NativeRuntime.BuiltinChatTemplates();
+
     /// <summary>Loads llama.cpp if it is not loaded yet (with the log router in place), for tools that call it directly.</summary>
     /// <exception cref="NativeBackendException">The native library cannot be loaded.</exception>
     public static void EnsureLoaded() => NativeRuntime.EnsureLoaded();

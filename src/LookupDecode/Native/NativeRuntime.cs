@@ -78,6 +78,33 @@ internal static class NativeRuntime
         return $"{description}; {gpu}";
     }
 
+    /// <summary>The chat template names llama.cpp knows (<c>llama_chat_builtin_templates</c>), sorted.</summary>
+    public static unsafe IReadOnlyList<string> BuiltinChatTemplates()
+    {
+        EnsureLoaded();
+        var count = NativeApi.llama_chat_builtin_templates(null, 0);
+        if (count <= 0)
+        {
+            return [];
+        }
+
+        var names = new char*[count];
+        fixed (char** output = names)
+        {
+            count = Math.Min(count, NativeApi.llama_chat_builtin_templates(output, (nuint)names.Length));
+        }
+
+        // The binding types them char*, but they are C strings (UTF-8).
+        var result = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            result.Add(System.Runtime.InteropServices.Marshal.PtrToStringUTF8((IntPtr)names[i]) ?? "");
+        }
+
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
     private static void InstallLogCallback()
     {
         if (_callbackInstalled)

@@ -56,4 +56,39 @@ public sealed class ChatCommandTests(SharedModels models)
             Assert.Contains("llama-lookup", output, StringComparison.Ordinal);
         }
     }
+
+    [ModelFact]
+    public async Task An_unknown_template_is_refused_at_start_with_the_known_names_in_one_line()
+    {
+        using var input = new StringReader("Once upon a time\n/exit\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await CliApplication.RunAsync(
+            ["chat", "--model", TestPaths.Model("stories260K.gguf"), "--template", "nonsense", "--threads", "2", "--ctx", "512"], output, error, input);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output.ToString());
+        Assert.Contains("--template", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("chatml", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().TrimEnd().Split('\n'));
+    }
+
+    [ModelFact]
+    public async Task A_message_the_vocabulary_cannot_encode_is_refused_and_the_chat_goes_on()
+    {
+        using var input = new StringReader("a {brace}\nOnce upon a time\n/exit\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exitCode = await CliApplication.RunAsync(
+            ["chat", "--model", TestPaths.Model(TestModelNames.FileOf(TestModelNames.TinyStories656K)), "--max-tokens", "12", "--threads", "2",
+             "--ctx", "512", "--template", "raw", "--mode", "greedy"], output, error, input);
+
+        Assert.True(exitCode == 0, error.ToString());
+        Assert.Contains("'{'", output.ToString(), StringComparison.Ordinal);
+        using var session = models.Get(TestModelNames.TinyStories656K).CreateSession();
+        var expected = session.Generate("Once upon a time", new LookupDecode.Decoding.GenerationOptions { MaxTokens = 12, RenderSpecialTokens = false }).Text;
+        Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
+    }
 }

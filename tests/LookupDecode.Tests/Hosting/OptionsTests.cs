@@ -16,6 +16,7 @@ public sealed class OptionsTests
         { nameof(LookupDecodeOptions.ModelPath), "/nonexistent/model.gguf" },
         { nameof(LookupDecodeOptions.DraftLength), "0" },
         { nameof(LookupDecodeOptions.DefaultDrafting), "medusa" },
+        { nameof(LookupDecodeOptions.ChatTemplate), "nonsense" },
         { "Model:ContextSize", "4" },
         { nameof(LookupDecodeOptions.MaxConcurrentRequests), "0" },
         { nameof(LookupDecodeOptions.DefaultMaxOutputTokens), "-3" },
