@@ -23,7 +23,7 @@ internal static class CacheCommand
         var corpus = new Option<FileInfo>("--file") { Description = "Corpus text (read as llama.cpp's -f reads it).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Static cache file to write.", Required = true };
         var command = new Command("create", "Build a static 2-gram cache from a corpus, like llama-lookup-create.");
-        model.AddTo(command);
+        model.AddTokenizerOptionsTo(command, withContextSize: false);
         command.Options.Add(corpus);
         command.Options.Add(output);
         command.SetAction((result, _) =>
@@ -43,8 +43,16 @@ internal static class CacheCommand
 
     private static Command MergeCommand(CliContext cli)
     {
-        var files = new Argument<FileInfo[]>("files") { Description = "Cache files to merge, then the output file.", Arity = new ArgumentArity(3, 1000) };
+        var files = new Argument<FileInfo[]>("files") { Description = "Cache files to merge, then the output file.", Arity = new ArgumentArity(0, 1000) };
         var command = new Command("merge", "Merge cache files into one, like llama-lookup-merge: cache merge A B [C …] OUT.") { files };
+        command.Validators.Add(result =>
+        {
+            var given = result.GetValue(files)?.Length ?? 0;
+            if (given < 3)
+            {
+                result.AddError($"cache merge needs at least two caches and the output file (cache merge A B [C …] OUT); {given} given");
+            }
+        });
         command.SetAction((result, _) =>
         {
             var paths = result.GetValue(files)!;
@@ -70,7 +78,7 @@ internal static class CacheCommand
         var draft = new Option<int>("--draft") { Description = "Most tokens per draft.", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print the figures as JSON." };
         var command = new Command("stats", "Simulate lookup drafting on a text without running the model, like llama-lookup-stats (chunks of --ctx tokens).");
-        model.AddTo(command);
+        model.AddTokenizerOptionsTo(command, withContextSize: true);
         command.Options.Add(text);
         command.Options.Add(staticCache);
         command.Options.Add(dynamicCache);
@@ -95,6 +103,13 @@ internal static class CacheCommand
             using (var session = llama.CreateSession())
             {
                 chunkSize = session.AllocatedContextSize;
+            }
+
+            if (tokens.Length <= chunkSize)
+            {
+                // llama-lookup-stats skips a final partial chunk: with a text shorter than one chunk every figure is 0.
+                cli.Error.WriteLine($"warning: the text has {tokens.Length} tokens, not more than one chunk of {chunkSize}, so nothing is simulated "
+                                    + $"(the last, partial chunk is skipped, as upstream does); give a smaller --ctx (rounded up to a multiple of 256)");
             }
 
             var simulation = LookupSimulation.Run(tokens, chunkSize, draftLength, statics, dynamics);

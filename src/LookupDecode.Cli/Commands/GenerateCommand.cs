@@ -30,6 +30,12 @@ internal static class GenerateCommand
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
             using var session = llama.CreateSession();
             CalibrationNotice.Prepare(cli, llama, generationOptions);
+            if ((generationOptions.Lookup.StaticCache is not null || generationOptions.Lookup.DynamicCache is not null)
+                && !generationOptions.Drafting.Drafters.Contains(LookupDecode.Drafting.DraftingPlan.Lookup))
+            {
+                cli.Error.WriteLine($"warning: --static-cache/--dynamic-cache are read only by the lookup drafter; --mode {generationOptions.Drafting.Name} does not use it");
+            }
+
             var asJson = result.GetValue(json);
             Action<TokenEvent>? stream = asJson ? null : token => cli.Output.Write(token.Text);
             GenerationResult outcome;

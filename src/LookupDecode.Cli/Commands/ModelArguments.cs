@@ -58,14 +58,31 @@ internal sealed class ModelArguments
         command.Options.Add(Verbose);
     }
 
+    /// <summary>
+    /// For commands that only tokenize (cache create/stats): the model, the log switch and, when the command uses it,
+    /// the context size; the options that would not apply are not offered.
+    /// </summary>
+    public void AddTokenizerOptionsTo(Command command, bool withContextSize)
+    {
+        command.Options.Add(Model);
+        if (withContextSize)
+        {
+            command.Options.Add(ContextSize);
+        }
+
+        command.Options.Add(Verbose);
+    }
+
     public ModelOptions ToOptions(ParseResult result)
     {
+        var defaults = new ModelOptions();
+        var offered = result.CommandResult.Command.Options;
         var options = new ModelOptions
         {
-            ContextSize = result.GetValue(ContextSize),
-            Threads = result.GetValue(Threads),
-            BatchSize = result.GetValue(BatchSize),
-            GpuLayers = result.GetValue(GpuLayers),
+            ContextSize = offered.Contains(ContextSize) ? result.GetValue(ContextSize) : defaults.ContextSize,
+            Threads = offered.Contains(Threads) ? result.GetValue(Threads) : defaults.Threads,
+            BatchSize = offered.Contains(BatchSize) ? result.GetValue(BatchSize) : defaults.BatchSize,
+            GpuLayers = offered.Contains(GpuLayers) ? result.GetValue(GpuLayers) : defaults.GpuLayers,
             KvCacheType = result.GetValue(KvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
         };
         try

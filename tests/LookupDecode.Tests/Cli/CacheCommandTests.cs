@@ -73,4 +73,37 @@ public sealed class CacheCommandTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Single(error.TrimEnd().Split('\n'));
     }
+
+    [Fact]
+    public async Task Merge_with_too_few_files_says_what_it_needs()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("cache", "merge", "a.lcd");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("at least two caches and the output file", error, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public async Task Stats_on_a_text_shorter_than_one_chunk_warns_instead_of_printing_silent_zeros()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "cache", "stats", "--model", TestPaths.Model("stories260K.gguf"), "--file", TestPaths.Prompt("story"));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("n_predict    = 0", output, StringComparison.Ordinal);
+        Assert.Contains("warning: the text has", error, StringComparison.Ordinal);
+        Assert.Contains("--ctx", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_and_stats_offer_only_the_options_that_apply()
+    {
+        var (_, create, _) = await CliRunner.RunAsync("cache", "create", "--help");
+        var (_, stats, _) = await CliRunner.RunAsync("cache", "stats", "--help");
+
+        Assert.DoesNotContain("--kv-type", create, StringComparison.Ordinal);
+        Assert.DoesNotContain("--ctx", create, StringComparison.Ordinal);
+        Assert.DoesNotContain("--kv-type", stats, StringComparison.Ordinal);
+        Assert.Contains("--ctx", stats, StringComparison.Ordinal);
+    }
 }

@@ -198,4 +198,15 @@ public sealed class GenerateCommandTests(SharedModels models)
         Assert.Contains(option, error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd().Split('\n'));
     }
+
+    [ModelFact]
+    public async Task A_cache_given_to_a_mode_that_does_not_read_it_is_warned_about()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("llama-2-tiny-random.gguf"), "--prompt", "Once upon a time", "--max-tokens", "4",
+            "--mode", "pld", "--static-cache", TestPaths.Fixture("upstream", "static-corpus.lcs.bin"), "--ctx", "256");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("warning: --static-cache/--dynamic-cache are read only by the lookup drafter; --mode pld", error, StringComparison.Ordinal);
+    }
 }
