@@ -47,10 +47,12 @@ internal static class ReportPlots
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, tasks.Length).Select(i => (double)i).ToArray(), tasks);
-        plot.Axes.Margins(bottom: 0);
+        // Headroom above the bars, and the legend in it, laid out in a row: it never covers a bar.
+        plot.Axes.Margins(bottom: 0, top: 0.25);
         plot.Title(title);
         plot.YLabel(axis);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.ShowLegend(Alignment.UpperCenter);
         plot.SavePng(path, 1400, 700);
     }
 

@@ -18,7 +18,7 @@ internal static class ModelCommand
 
     private static Command InflateCommand(CliContext cli)
     {
-        var shape = new ShapeArguments();
+        var shape = new ShapeArguments(defaultShape: "llama-1b", withVocabulary: false);
         var type = TypeOption();
         type.AcceptOnlyFromAmong("f32", "f16", "q8_0", "q4_0");
         var from = new Option<FileInfo>("--from") { Description = "The small llama model (F32, F16 or Q8_0) to inflate.", Required = true };
@@ -47,7 +47,7 @@ internal static class ModelCommand
 
     private static Command SynthCommand(CliContext cli)
     {
-        var shape = new ShapeArguments();
+        var shape = new ShapeArguments(defaultShape: "tiny", withVocabulary: true);
         var type = TypeOption();
         var output = new Option<FileInfo>("--out") { Description = "GGUF file to write.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Random seed of the weights.", DefaultValueFactory = _ => 42UL };

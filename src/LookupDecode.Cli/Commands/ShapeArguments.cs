@@ -4,9 +4,9 @@ using LookupDecode.Synthesis;
 namespace LookupDecode.Cli.Commands;
 
 /// <summary>A model class by preset name, with optional explicit overrides of each dimension.</summary>
-internal sealed class ShapeArguments
+internal sealed class ShapeArguments(string defaultShape, bool withVocabulary)
 {
-    public Option<string> Shape { get; } = new("--shape") { Description = "Model class: tiny, llama-1b or mistral-7b.", DefaultValueFactory = _ => "tiny" };
+    public Option<string> Shape { get; } = new("--shape") { Description = "Model class: tiny, llama-1b or mistral-7b.", DefaultValueFactory = _ => defaultShape };
 
     public Option<int?> Embedding { get; } = new("--embd") { Description = "Override: embedding width." };
 
@@ -18,14 +18,20 @@ internal sealed class ShapeArguments
 
     public Option<int?> KvHeads { get; } = new("--kv-heads") { Description = "Override: key/value heads." };
 
-    public Option<int?> Vocabulary { get; } = new("--vocab") { Description = "Override: vocabulary size (synth only)." };
+    public Option<int?> Vocabulary { get; } = new("--vocab") { Description = "Override: vocabulary size." };
 
     public void AddTo(Command command)
     {
         Shape.AcceptOnlyFromAmong("tiny", "llama-1b", "mistral-7b");
-        foreach (var option in new Option[] { Shape, Embedding, Layers, FeedForward, Heads, KvHeads, Vocabulary })
+        foreach (var option in new Option[] { Shape, Embedding, Layers, FeedForward, Heads, KvHeads })
         {
             command.Options.Add(option);
+        }
+
+        if (withVocabulary)
+        {
+            // Inflation keeps the small model's vocabulary, so only synthesis offers it.
+            command.Options.Add(Vocabulary);
         }
     }
 
@@ -39,7 +45,7 @@ internal sealed class ShapeArguments
             FeedForwardSize = result.GetValue(FeedForward) ?? preset.FeedForwardSize,
             HeadCount = result.GetValue(Heads) ?? preset.HeadCount,
             KvHeadCount = result.GetValue(KvHeads) ?? preset.KvHeadCount,
-            VocabularySize = result.GetValue(Vocabulary) ?? preset.VocabularySize,
+            VocabularySize = (withVocabulary ? result.GetValue(Vocabulary) : null) ?? preset.VocabularySize,
         };
         if (shape != preset)
         {

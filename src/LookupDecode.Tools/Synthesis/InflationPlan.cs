@@ -51,13 +51,13 @@ internal sealed record InflationPlan(ModelShape Small, ModelShape Big, int HeadS
             RopeFrequencyBase = small.RopeFrequencyBase,
             RmsNormEpsilon = (float)(small.RmsNormEpsilon * ratio),
         };
-        Check(big.HeadSize % small.HeadSize == 0, "heads", $"the big head width {big.HeadSize} must be a multiple of the small one ({small.HeadSize})");
-        Check(big.EmbeddingSize >= small.EmbeddingSize, "embd", $"must be at least the small model's {small.EmbeddingSize}");
-        Check(big.KvHeadCount >= small.KvHeadCount, "kv-heads", $"must be at least the small model's {small.KvHeadCount}");
-        Check(big.HeadCount / big.KvHeadCount >= small.HeadCount / small.KvHeadCount, "heads",
+        Check(big.HeadSize % small.HeadSize == 0, "--heads", $"the big head width {big.HeadSize} must be a multiple of the small one ({small.HeadSize})");
+        Check(big.EmbeddingSize >= small.EmbeddingSize, "--embd", $"must be at least the small model's {small.EmbeddingSize}");
+        Check(big.KvHeadCount >= small.KvHeadCount, "--kv-heads", $"must be at least the small model's {small.KvHeadCount}");
+        Check(big.HeadCount / big.KvHeadCount >= small.HeadCount / small.KvHeadCount, "--heads",
             $"each KV head must serve at least {small.HeadCount / small.KvHeadCount} query heads, as in the small model");
-        Check(big.FeedForwardSize >= small.FeedForwardSize, "ff", $"must be at least the small model's {small.FeedForwardSize}");
-        Check(big.LayerCount >= small.LayerCount, "layers", $"must be at least the small model's {small.LayerCount}");
+        Check(big.FeedForwardSize >= small.FeedForwardSize, "--ff", $"must be at least the small model's {small.FeedForwardSize}");
+        Check(big.LayerCount >= small.LayerCount, "--layers", $"must be at least the small model's {small.LayerCount}");
         big.Validate();
         return new InflationPlan(small, big, big.HeadSize / small.HeadSize);
     }

@@ -83,7 +83,7 @@ public sealed record ModelShape
         "tiny" => Tiny,
         "llama-1b" => Llama1B,
         "mistral-7b" => Mistral7B,
-        _ => throw new InvalidOptionException("shape", $"unknown shape '{name}' (tiny, llama-1b or mistral-7b)"),
+        _ => throw new InvalidOptionException("--shape", $"unknown shape '{name}' (tiny, llama-1b or mistral-7b)"),
     };
 
     /// <summary>Throws <see cref="InvalidOptionException"/> when the dimensions do not form a valid llama model.</summary>
@@ -91,32 +91,32 @@ public sealed record ModelShape
     {
         if (EmbeddingSize < 32 || EmbeddingSize % 32 != 0)
         {
-            throw new InvalidOptionException("embd", $"must be a positive multiple of 32, was {EmbeddingSize}");
+            throw new InvalidOptionException("--embd", $"must be a positive multiple of 32, was {EmbeddingSize}");
         }
 
         if (HeadCount < 1 || EmbeddingSize % HeadCount != 0 || HeadSize % 2 != 0)
         {
-            throw new InvalidOptionException("heads", $"must divide the embedding size {EmbeddingSize} into heads of even width, was {HeadCount}");
+            throw new InvalidOptionException("--heads", $"must divide the embedding size {EmbeddingSize} into heads of even width, was {HeadCount}");
         }
 
         if (KvHeadCount < 1 || HeadCount % KvHeadCount != 0)
         {
-            throw new InvalidOptionException("kv-heads", $"must divide the head count {HeadCount}, was {KvHeadCount}");
+            throw new InvalidOptionException("--kv-heads", $"must divide the head count {HeadCount}, was {KvHeadCount}");
         }
 
         if (LayerCount is < 1 or > 512)
         {
-            throw new InvalidOptionException("layers", $"must be between 1 and 512, was {LayerCount}");
+            throw new InvalidOptionException("--layers", $"must be between 1 and 512, was {LayerCount}");
         }
 
         if (FeedForwardSize < 32 || FeedForwardSize % 32 != 0)
         {
-            throw new InvalidOptionException("ff", $"must be a positive multiple of 32, was {FeedForwardSize}");
+            throw new InvalidOptionException("--ff", $"must be a positive multiple of 32, was {FeedForwardSize}");
         }
 
         if (VocabularySize is < 300 or > 1 << 20)
         {
-            throw new InvalidOptionException("vocab", $"must be between 300 and {1 << 20}, was {VocabularySize}");
+            throw new InvalidOptionException("--vocab", $"must be between 300 and {1 << 20}, was {VocabularySize}");
         }
     }
 }

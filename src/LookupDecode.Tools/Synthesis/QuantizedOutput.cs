@@ -14,7 +14,7 @@ internal static class QuantizedOutput
     {
         if (type is not (GgmlType.F16 or GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.F32))
         {
-            throw new InvalidOptionException("type", $"must be f16, q8_0 or q4_0, was {type}");
+            throw new InvalidOptionException("--type", $"must be f16, q8_0 or q4_0, was {type}");
         }
 
         var writing = progress is null ? null : new Progress<double>(fraction => progress.Report(new("writing", fraction)));

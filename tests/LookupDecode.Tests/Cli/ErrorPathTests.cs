@@ -91,6 +91,18 @@ public sealed class ErrorPathTests : IDisposable
 
         Assert.Equal(1, exitCode);
         Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("Invalid option --", error, StringComparison.Ordinal); // named as the flag the user typed
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Inflate_defaults_to_a_shape_that_can_hold_a_small_model_and_offers_no_vocabulary_override()
+    {
+        var (_, help, _) = await CliRunner.RunAsync("model", "inflate", "--help");
+        var (_, synthHelp, _) = await CliRunner.RunAsync("model", "synth", "--help");
+
+        Assert.Contains("[default: llama-1b]", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("--vocab", help, StringComparison.Ordinal);
+        Assert.Contains("--vocab", synthHelp, StringComparison.Ordinal);
     }
 }
