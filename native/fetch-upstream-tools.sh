@@ -26,7 +26,15 @@ packages=(
 )
 
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/sources.list.d" "$state/etc/preferences.d" "$debs" "$root"
-echo "deb [trusted=yes] $mirror sid main" > "$state/etc/sources.list"
+# Verified, not trusted: apt checks the Release file's signature against Debian's archive keys (the host's
+# debian-archive-keyring) and every downloaded .deb against the hashes in the signed index.
+keyring="${LOOKUPDECODE_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
+if [ ! -r "$keyring" ]; then
+  echo "error: no Debian archive keyring at $keyring to verify the downloads (apt-get install debian-archive-keyring," >&2
+  echo "       or set LOOKUPDECODE_DEBIAN_KEYRING)" >&2
+  exit 1
+fi
+echo "deb [signed-by=$keyring] $mirror sid main" > "$state/etc/sources.list"
 apt_options=(
   -o "Dir::State=$state" -o "Dir::State::status=/dev/null" -o "Dir::Cache=$state/cache"
   -o "Dir::Etc::SourceList=$state/etc/sources.list" -o "Dir::Etc::SourceParts=$state/etc/sources.list.d"

@@ -43,7 +43,14 @@ internal static class CompareCommand
             var template = generation.ToOptions(result);
             var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };
-            options.Validate();
+            try
+            {
+                options.Validate();
+            }
+            catch (InvalidOptionException exception) when (exception.OptionName == nameof(ComparisonOptions.Repeats))
+            {
+                throw new InvalidOptionException(repeat.Name, exception.Problem);
+            }
             var text = promptText.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
@@ -75,6 +82,12 @@ internal static class CompareCommand
             {
                 ComparisonReport.WriteTable(cli.Output, comparison,
                     $"{llama.Info.Name}: {prompt.Length} prompt tokens, {options.MaxTokens} generated, median of {options.Repeats}");
+            }
+
+            if (comparison.Cancelled)
+            {
+                cli.Error.WriteLine($"cancelled: the table covers the {comparison.Repeats} repeats every mode completed");
+                return Task.FromResult(CliApplication.Cancelled);
             }
 
             return Task.FromResult(comparison.AllIdentical ? CliApplication.Success : CliApplication.NotIdentical);

@@ -44,6 +44,9 @@ public sealed record ComparisonRow(
 /// <param name="Repeats">Measured repeats per variant.</param>
 public sealed record ComparisonResult(IReadOnlyList<ComparisonRow> Rows, int PromptTokens, int Repeats)
 {
+    /// <summary>True when the comparison was stopped early; the rows cover the repeats every variant completed.</summary>
+    public bool Cancelled { get; init; }
+
     /// <summary>The baseline row (plain decoding).</summary>
     public ComparisonRow Baseline => Rows[0];
 

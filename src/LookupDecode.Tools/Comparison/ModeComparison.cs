@@ -40,20 +40,36 @@ public static class ModeComparison
         }
 
         var runs = variants.Select(_ => new List<GenerationResult>(options.Repeats)).ToArray();
-        for (var repeat = 0; repeat < options.Repeats; repeat++)
+        var repeats = 0;
+        try
         {
-            for (var offset = 0; offset < variants.Count; offset++)
+            for (var repeat = 0; repeat < options.Repeats; repeat++)
             {
-                var index = (repeat + offset) % variants.Count;
-                runs[index].Add(session.Generate(prompt, variants[index].Options, cancellationToken: cancellationToken));
-                progress?.Report(new ComparisonProgress(++completed, total, variants[index].Label, IsWarmUp: false));
+                for (var offset = 0; offset < variants.Count; offset++)
+                {
+                    var index = (repeat + offset) % variants.Count;
+                    runs[index].Add(session.Generate(prompt, variants[index].Options, cancellationToken: cancellationToken));
+                    progress?.Report(new ComparisonProgress(++completed, total, variants[index].Label, IsWarmUp: false));
+                }
+
+                repeats++;
             }
         }
+        catch (OperationCanceledException) when (repeats > 0)
+        {
+            // Stopped (Ctrl+C): report the repeats every variant completed, and say so.
+            return Summarize(variants, [.. runs.Select(list => list.Take(repeats).ToList())], prompt.Length, repeats, cancelled: true);
+        }
 
+        return Summarize(variants, runs, prompt.Length, repeats, cancelled: false);
+    }
+
+    private static ComparisonResult Summarize(List<ComparisonVariant> variants, List<GenerationResult>[] runs, int promptTokens, int repeats, bool cancelled)
+    {
         var baselineTokens = runs[0][0].Tokens;
         var baselineSpeed = Calibration.Median.Of(runs[0].Select(run => run.Statistics.TokensPerSecond));
         var rows = variants.Select((variant, index) => Summarize(variant, runs[index], baselineTokens, baselineSpeed)).ToArray();
-        return new ComparisonResult(rows, prompt.Length, options.Repeats);
+        return new ComparisonResult(rows, promptTokens, repeats) { Cancelled = cancelled };
     }
 
     private static List<ComparisonVariant> WithBaselineFirst(IReadOnlyList<ComparisonVariant> variants, int maxTokens)

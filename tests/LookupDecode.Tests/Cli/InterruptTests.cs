@@ -42,6 +42,19 @@ public sealed class InterruptTests : IDisposable
         Assert.True(document.RootElement.GetProperty("cancelled").GetBoolean());
     }
 
+    [ModelFact]
+    public async Task Ctrl_c_during_compare_prints_the_table_of_the_repeats_completed_and_exits_130()
+    {
+        var (exitCode, output, error) = await RunAndInterruptAsync(
+            "compare", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "--modes", "greedy,llama-lookup",
+            "--max-tokens", "256", "--repeat", "1000", "--threads", "2", "--ctx", "512", "--json");
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains("cancelled: the table covers the", error, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(2, document.RootElement.GetProperty("runs").GetArrayLength());
+    }
+
     /// <summary>Starts the CLI, waits until it has written something (it is under way), sends SIGINT and collects the outcome.</summary>
     private static async Task<(int ExitCode, string Output, string Error)> RunAndInterruptAsync(params string[] args)
     {
