@@ -45,9 +45,10 @@ public sealed class InterruptTests : IDisposable
     [ModelFact]
     public async Task Ctrl_c_during_compare_prints_the_table_of_the_repeats_completed_and_exits_130()
     {
-        var (exitCode, output, error) = await RunAndInterruptAsync(
+        // 2 warm-ups + 2 × 200 repeats = 402 runs: progress at 10% means whole repeats were measured.
+        var (exitCode, output, error) = await RunAndInterruptWhenAsync("comparing: 1",
             "compare", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "--modes", "greedy,llama-lookup",
-            "--max-tokens", "256", "--repeat", "1000", "--threads", "2", "--ctx", "512", "--json");
+            "--max-tokens", "64", "--repeat", "200", "--threads", "2", "--ctx", "512", "--json");
 
         Assert.Equal(130, exitCode);
         Assert.Contains("cancelled: the table covers the", error, StringComparison.Ordinal);
@@ -55,8 +56,26 @@ public sealed class InterruptTests : IDisposable
         Assert.Equal(2, document.RootElement.GetProperty("runs").GetArrayLength());
     }
 
+    [ModelFact]
+    public async Task Ctrl_c_during_calibrate_stops_cleanly_stores_nothing_and_exits_130()
+    {
+        var store = Path.Combine(_temp.Path, "store");
+
+        var (exitCode, _, error) = await RunAndInterruptAsync(
+            "calibrate", "--model", TestPaths.Model("stories260K.gguf"), "--max-batch", "64", "--depths", "0,256,1024,1500",
+            "--repeat", "200", "--ctx", "2048", "--threads", "2", "--store", store);
+
+        Assert.Equal(130, exitCode);
+        Assert.Contains("cancelled", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(store) && Directory.EnumerateFiles(store).Any(), "a cancelled calibration stored a curve");
+    }
+
     /// <summary>Starts the CLI, waits until it has written something (it is under way), sends SIGINT and collects the outcome.</summary>
-    private static async Task<(int ExitCode, string Output, string Error)> RunAndInterruptAsync(params string[] args)
+    private static Task<(int ExitCode, string Output, string Error)> RunAndInterruptAsync(params string[] args)
+        => RunAndInterruptWhenAsync(null, args);
+
+    /// <summary>As above, waiting until the output holds <paramref name="ready"/> (when given) before the signal.</summary>
+    private static async Task<(int ExitCode, string Output, string Error)> RunAndInterruptWhenAsync(string? ready, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll"));
@@ -69,8 +88,8 @@ public sealed class InterruptTests : IDisposable
         var output = new System.Text.StringBuilder();
         var error = new System.Text.StringBuilder();
         var started = new TaskCompletionSource();
-        process.OutputDataReceived += (_, line) => Collect(output, line.Data, started);
-        process.ErrorDataReceived += (_, line) => Collect(error, line.Data, started);
+        process.OutputDataReceived += (_, line) => Collect(output, line.Data, started, ready);
+        process.ErrorDataReceived += (_, line) => Collect(error, line.Data, started, ready);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await Task.WhenAny(started.Task, Task.Delay(TimeSpan.FromSeconds(60)));
@@ -92,7 +111,7 @@ public sealed class InterruptTests : IDisposable
         }
     }
 
-    private static void Collect(System.Text.StringBuilder into, string? line, TaskCompletionSource started)
+    private static void Collect(System.Text.StringBuilder into, string? line, TaskCompletionSource started, string? ready)
     {
         if (line is null)
         {
@@ -104,6 +123,9 @@ public sealed class InterruptTests : IDisposable
             into.AppendLine(line);
         }
 
-        started.TrySetResult();
+        if (ready is null || line.Contains(ready, StringComparison.Ordinal))
+        {
+            started.TrySetResult();
+        }
     }
 }
