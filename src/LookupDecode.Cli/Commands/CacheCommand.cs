@@ -26,13 +26,14 @@ internal static class CacheCommand
         model.AddTokenizerOptionsTo(command, withContextSize: false);
         command.Options.Add(corpus);
         command.Options.Add(output);
-        command.SetAction((result, _) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var text = PromptFiles.Read(result.GetValue(corpus)!.FullName, corpus.Name);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LoadForTokenizing(loggers, model, result);
             var tokens = llama.Tokenize(text);
             var cache = StaticCacheBuilder.Build(tokens);
+            cancellationToken.ThrowIfCancellationRequested(); // Ctrl+C before the save: nothing is written
             cache.Save(result.GetValue(output)!.FullName);
             cli.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{tokens.Length} tokens -> {cache.Count} 2-grams, {cache.FollowerPairs} (2-gram, follower) pairs -> {result.GetValue(output)!.FullName}"));
@@ -53,14 +54,17 @@ internal static class CacheCommand
                 result.AddError($"cache merge needs at least two caches and the output file (cache merge A B [C …] OUT); {given} given");
             }
         });
-        command.SetAction((result, _) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var paths = result.GetValue(files)!;
             var merged = Load(paths[0].FullName);
             foreach (var path in paths[1..^1])
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 merged.Merge(Load(path.FullName));
             }
+
+            cancellationToken.ThrowIfCancellationRequested(); // Ctrl+C before the save: nothing is written
 
             merged.Save(paths[^1].FullName);
             cli.Output.WriteLine($"{paths.Length - 1} caches -> {merged.Count} n-grams -> {paths[^1].FullName}");
@@ -84,7 +88,7 @@ internal static class CacheCommand
         command.Options.Add(dynamicCache);
         command.Options.Add(draft);
         command.Options.Add(json);
-        command.SetAction((result, _) =>
+        command.SetAction((result, cancellationToken) =>
         {
             var draftLength = result.GetValue(draft);
             if (draftLength is < 1 or > Decoding.GenerationOptions.MaxDraftLength)
@@ -113,6 +117,7 @@ internal static class CacheCommand
             }
 
             var simulation = LookupSimulation.Run(tokens, chunkSize, draftLength, statics, dynamics);
+            cancellationToken.ThrowIfCancellationRequested();
             if (result.GetValue(json))
             {
                 cli.Output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>

@@ -87,7 +87,8 @@ internal static class ChatCommand
             while (!cancellationToken.IsCancellationRequested)
             {
                 cli.Output.Write("> ");
-                var line = await cli.Input.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                // Console input reads synchronously underneath; waiting on the task keeps Ctrl+C effective at the prompt.
+                var line = await cli.Input.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
                 if (string.IsNullOrWhiteSpace(line) || line.Trim() == "/exit")
                 {
                     break;

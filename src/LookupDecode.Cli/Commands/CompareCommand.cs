@@ -69,6 +69,11 @@ internal static class CompareCommand
             var comparison = ConsoleFactory.WithProgress(cli.Error, "comparing", report => ModeComparison.Run(
                 session, prompt, options, new InlineProgress<ComparisonProgress>(p => report(p.Completed / (double)p.Total)), cancellationToken));
 
+            if (generation.SaveDynamicCache(result, template with { Drafting = DraftingPresetsWithLookup(variants) }) is { } saveError)
+            {
+                cli.Error.WriteLine($"error: the dynamic cache could not be saved: {saveError.Message}");
+            }
+
             if (result.GetValue(output) is { } directory)
             {
                 ComparisonReport.WriteFiles(directory.FullName, comparison);
@@ -94,6 +99,11 @@ internal static class CompareCommand
         });
         return command;
     }
+
+    /// <summary>A plan with the lookup drafter when any compared variant drafted with it (so its dynamic cache is saved).</summary>
+    private static LookupDecode.Drafting.DraftingPlan DraftingPresetsWithLookup(IEnumerable<ComparisonVariant> variants)
+        => variants.FirstOrDefault(variant => variant.Options.Drafting.Drafters.Contains(LookupDecode.Drafting.DraftingPlan.Lookup))?.Options.Drafting
+           ?? LookupDecode.Drafting.DraftingPlan.None;
 
     private static List<ComparisonVariant> ParseModes(string list, GenerationOptions template, string? draft)
     {

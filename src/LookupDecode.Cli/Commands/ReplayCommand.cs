@@ -81,6 +81,11 @@ internal static class ReplayCommand
                 traces = FitContext(cli, traces, llama.Options.ContextSize, limit);
             }
 
+            // Reference rows are read before a possibly long replay, over the same questions; a damaged file only loses its row.
+            var referenceRows = result.GetValue(output) is null
+                ? []
+                : ReplayReferences.Load(ReferenceFiles(result.GetValue(references), answersPath), questionList,
+                    traces.Select(trace => trace.QuestionId).ToHashSet(), cli.Error);
             cli.Error.WriteLine($"replaying {traces.Count} turns of {traces.Select(trace => trace.QuestionId).Distinct().Count()} questions, "
                                 + $"{(forced ? "forced through " + llama.Info.Name : "offline")}: {string.Join(", ", chosen.Select(variant => variant.Name))}");
             var report = ConsoleFactory.WithProgress(cli.Error, forced ? "forced replay" : "offline replay", progress =>
@@ -92,14 +97,13 @@ internal static class ReplayCommand
                 }
 
                 var cost = curve ?? StoredCurve(llama, progress);
-                return ReplayRunner.Simulate(traces, chosen, cost, limit, llama.IsEndOfGeneration, reporter, cancellationToken);
+                return ReplayRunner.Simulate(traces, chosen, cost, limit, llama, reporter, cancellationToken);
             });
 
             var title = $"{(forced ? "forced" : "offline")} replay: {report.Traces.Count} turns, {llama.Info.Name} vocabulary, template {conversation.Name}, ≤ {limit} tokens"
                         + (forced ? string.Empty : $", cost curve {result.GetValue(costCurve) ?? "stored calibration"}");
             if (result.GetValue(output) is { } directory)
             {
-                var referenceRows = ReplayReferences.Load(ReferenceFiles(result.GetValue(references), answersPath), questionList);
                 ReplayReportWriter.WriteFiles(directory.FullName, report, title, referenceRows);
             }
 

@@ -18,14 +18,28 @@ internal sealed record ReplayReference(string Name, double? Overall, IReadOnlyDi
 /// <summary>Reads reference rows from trace files that carry <c>accept_lengths</c>.</summary>
 internal static class ReplayReferences
 {
-    public static IReadOnlyList<ReplayReference> Load(IReadOnlyList<string> files, IReadOnlyList<TraceQuestion> questions)
+    /// <summary>
+    /// The published PLD row and one row per file, over the replayed questions only (<paramref name="replayed"/>), so the
+    /// rows compare like with like; a file that cannot be read is reported on <paramref name="warnings"/> and left out.
+    /// </summary>
+    public static IReadOnlyList<ReplayReference> Load(IReadOnlyList<string> files, IReadOnlyList<TraceQuestion> questions, IReadOnlySet<int> replayed, TextWriter warnings)
     {
         var rows = new List<ReplayReference> { ReplayReference.PublishedPld };
         var categoryOf = TraceCategories.For(questions);
-        var byId = questions.ToDictionary(question => question.Id);
+        var byId = questions.Where(question => replayed.Contains(question.Id)).ToDictionary(question => question.Id);
         foreach (var file in files)
         {
-            var answers = TraceFiles.ReadAnswers(file);
+            IReadOnlyList<TraceAnswer> answers;
+            try
+            {
+                answers = TraceFiles.ReadAnswers(file);
+            }
+            catch (TraceFormatException exception)
+            {
+                warnings.WriteLine($"warning: reference answers left out of report.md: {exception.Message}");
+                continue;
+            }
+
             var sums = new Dictionary<string, (long Tokens, long Steps)>(StringComparer.Ordinal);
             foreach (var answer in answers)
             {

@@ -62,12 +62,12 @@ public static class CostCurveFile
         foreach (var pair in pairs.EnumerateArray())
         {
             if (pair.ValueKind != JsonValueKind.Array || pair.GetArrayLength() != 2
-                || !pair[0].TryGetInt32(out var batch) || pair[1].ValueKind != JsonValueKind.Number)
+                || pair[0].ValueKind != JsonValueKind.Number || !pair[0].TryGetInt32(out var batch)
+                || pair[1].ValueKind != JsonValueKind.Number || !pair[1].TryGetDouble(out var cost))
             {
                 throw new CostCurveFormatException(path, $"point {pair.GetRawText()} is not [batch size, relative cost]");
             }
 
-            var cost = pair[1].GetDouble();
             CheckPoint(path, batch, cost);
             if (!points.TryAdd(batch, cost))
             {
@@ -90,14 +90,14 @@ public static class CostCurveFile
         foreach (var point in points.EnumerateArray())
         {
             if (point.ValueKind != JsonValueKind.Object
-                || !point.TryGetProperty("batch_size", out var batch) || !batch.TryGetInt32(out var batchSize)
-                || !point.TryGetProperty("depth", out var depthValue) || !depthValue.TryGetInt32(out var depth)
-                || !point.TryGetProperty("milliseconds", out var time) || time.ValueKind != JsonValueKind.Number)
+                || !point.TryGetProperty("batch_size", out var batch) || batch.ValueKind != JsonValueKind.Number || !batch.TryGetInt32(out var batchSize)
+                || !point.TryGetProperty("depth", out var depthValue) || depthValue.ValueKind != JsonValueKind.Number || !depthValue.TryGetInt32(out var depth)
+                || !point.TryGetProperty("milliseconds", out var time) || time.ValueKind != JsonValueKind.Number || !time.TryGetDouble(out var milliseconds))
             {
                 throw new CostCurveFormatException(path, $"point {point.GetRawText()} is not {{ batch_size, depth, milliseconds }}");
             }
 
-            measured.Add(new DecodeCostPoint(batchSize, depth, time.GetDouble(), 0));
+            measured.Add(new DecodeCostPoint(batchSize, depth, milliseconds, 0));
         }
 
         return new DecodeCostCurve(Path.GetFileName(path), "file", 0, measured);

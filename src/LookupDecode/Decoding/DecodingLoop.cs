@@ -32,13 +32,12 @@ internal sealed class DecodingLoop
         CancellationToken cancellationToken)
     {
         var run = new RunState(context, options, drafter, selector, onToken) { Fallback = fallback };
-        ThrowIfCancelled(run, cancellationToken);
-        context.Clear();
-        _history.Reset(prompt, options.MaxTokens + GenerationOptions.MaxDraftLength + 1);
-        run.PromptTokens = prompt.Length;
-
         try
         {
+            ThrowIfCancelled(run, cancellationToken);
+            context.Clear();
+            _history.Reset(prompt, options.MaxTokens + GenerationOptions.MaxDraftLength + 1);
+            run.PromptTokens = prompt.Length;
             var draftStart = Stopwatch.GetTimestamp();
             drafter?.Begin(prompt);
             run.DraftTicks += Stopwatch.GetTimestamp() - draftStart;

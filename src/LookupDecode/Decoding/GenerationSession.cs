@@ -105,17 +105,28 @@ public sealed class GenerationSession : IDisposable
     /// </summary>
     internal GenerationResult Replay(ReadOnlySpan<int> promptTokens, int[] forcedTokens, GenerationOptions options, IDraftPlanner? planner, CancellationToken cancellationToken)
     {
-        options = options with { MaxTokens = Math.Clamp(forcedTokens.Length, 1, options.MaxTokens), Sampling = SamplingOptions.Greedy };
-        CheckRequest(promptTokens, options);
-        if (forcedTokens.Length == 0)
+        try
         {
-            throw new InvalidOptionException("forced tokens", "is empty: a replay needs at least one recorded token");
-        }
+            options.Validate();
+            if (forcedTokens.Length == 0)
+            {
+                throw new InvalidOptionException("forced tokens", "is empty: a replay needs at least one recorded token");
+            }
 
-        CheckTokens(forcedTokens, "forced tokens");
-        if (promptTokens.Length + options.MaxTokens + 1 > _context.Size)
+            // The exact limit: the recording ends where it ends (llama-lookup's overshooting rule would read past it).
+            options = options with { MaxTokens = Math.Min(forcedTokens.Length, options.MaxTokens), Sampling = SamplingOptions.Greedy, UpstreamStoppingRule = false };
+            CheckRequest(promptTokens, options);
+            CheckTokens(forcedTokens, "forced tokens");
+            if (promptTokens.Length + options.MaxTokens + 1 > _context.Size)
+            {
+                throw new PromptTooLongException(promptTokens.Length + options.MaxTokens, _context.Size);
+            }
+        }
+        catch
         {
-            throw new PromptTooLongException(promptTokens.Length + options.MaxTokens, _context.Size);
+            // A planner handed in is ours to release once the replay cannot run.
+            planner?.Dispose();
+            throw;
         }
 
         using var exclusive = Enter();

@@ -46,7 +46,7 @@ public static class DraftingPresets
         }
 
         var dash = name.LastIndexOf('-');
-        if (dash > 0 && TryFind(name[..dash], out var basePlan) && !basePlan.IsGreedy)
+        if (dash > 0 && TryGetBase(name[..dash], out var basePlan) && !basePlan.IsGreedy)
         {
             var suffix = name[(dash + 1)..];
             if (suffix.Equals("auto", StringComparison.OrdinalIgnoreCase))
@@ -92,6 +92,26 @@ public static class DraftingPresets
         }
         catch (InvalidOptionException)
         {
+            return false;
+        }
+    }
+
+    /// <summary>A preset or a suffixed form of one (so "lookup-d5-auto" builds on "lookup-d5").</summary>
+    private static bool TryGetBase(string name, out DraftingPlan plan)
+    {
+        if (TryFind(name, out plan))
+        {
+            return true;
+        }
+
+        try
+        {
+            plan = Get(name);
+            return true;
+        }
+        catch (InvalidOptionException)
+        {
+            plan = DraftingPlan.None;
             return false;
         }
     }

@@ -24,9 +24,13 @@ public static class OfflineReplay
         int maxTokens,
         Func<int, bool> isEndOfGeneration,
         CancellationToken cancellationToken = default)
-        => Run(traces, variant, cost, maxTokens, isEndOfGeneration, int.MaxValue, cancellationToken);
+        => Run(traces, variant, cost, maxTokens, isEndOfGeneration, int.MaxValue, int.MaxValue, cancellationToken);
 
-    /// <summary>As above, for a vocabulary of <paramref name="vocabularySize"/> tokens (drafters check their caches against it).</summary>
+    /// <summary>
+    /// As above, for a vocabulary of <paramref name="vocabularySize"/> tokens (drafters check their caches against it) and
+    /// a batch of at most <paramref name="batchCapacity"/> tokens per decode (a draft then holds at most one fewer, as in
+    /// the loop).
+    /// </summary>
     public static IReadOnlyList<ReplayFigures> Run(
         IReadOnlyList<ReplayTrace> traces,
         ReplayVariant variant,
@@ -34,8 +38,10 @@ public static class OfflineReplay
         int maxTokens,
         Func<int, bool> isEndOfGeneration,
         int vocabularySize,
+        int batchCapacity,
         CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(cost);
@@ -55,7 +61,7 @@ public static class OfflineReplay
                 : factory.Create(options, isEndOfGeneration, vocabularySize, () => cost);
             try
             {
-                figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft);
+                figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft, batchCapacity);
             }
             finally
             {
@@ -77,7 +83,8 @@ public static class OfflineReplay
         CostModel cost,
         Func<int, bool> isEndOfGeneration,
         List<int> history,
-        int[] draft)
+        int[] draft,
+        int batchCapacity)
     {
         var answer = trace.Answer;
         var limit = Math.Min(options.MaxTokens, answer.Length);
@@ -103,7 +110,7 @@ public static class OfflineReplay
         var ended = isEndOfGeneration(answer[0]);
         while (!ended && generated < limit)
         {
-            var room = Math.Min(options.Drafting.MaxLength, limit - generated - 1);
+            var room = Math.Min(Math.Min(options.Drafting.MaxLength, batchCapacity - 1), limit - generated - 1);
             var count = planner is null || room <= 0
                 ? 0
                 : Math.Clamp(planner.Plan(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history), draft.AsSpan(0, room), nPast), 0, room);

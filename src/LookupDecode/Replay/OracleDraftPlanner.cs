@@ -14,7 +14,8 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
     private readonly int[] _answer;
     private readonly int _promptLength;
     private readonly CostModel _cost;
-    private readonly int[] _proposal;
+    private readonly int[][] _proposals;
+    private readonly int[] _counts;
 
     public OracleDraftPlanner(IReadOnlyList<IDraftSource> sources, int[] answer, int promptLength, CostModel cost, int maxDraftLength)
         : base(sources)
@@ -22,20 +23,21 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
         _answer = answer;
         _promptLength = promptLength;
         _cost = cost;
-        _proposal = new int[maxDraftLength];
+        _proposals = Sources.Select(_ => new int[maxDraftLength]).ToArray();
+        _counts = new int[Sources.Length];
     }
 
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         var next = history.Length - _promptLength;
-        var limit = Math.Min(draft.Length, _proposal.Length);
         var bestLength = 0;
         var bestRate = 1.0;
-        foreach (var source in Sources)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            var count = source.Propose(history, _proposal.AsSpan(0, limit));
+            var proposal = _proposals[s];
+            var count = _counts[s] = Sources[s].Propose(history, proposal.AsSpan(0, Math.Min(draft.Length, proposal.Length)));
             var accepted = 0;
-            while (accepted < count && next + accepted < _answer.Length && _proposal[accepted] == _answer[next + accepted])
+            while (accepted < count && next + accepted < _answer.Length && proposal[accepted] == _answer[next + accepted])
             {
                 accepted++;
             }
@@ -47,7 +49,7 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
                 {
                     bestRate = rate;
                     bestLength = length;
-                    _proposal.AsSpan(0, length).CopyTo(draft);
+                    proposal.AsSpan(0, length).CopyTo(draft);
                 }
             }
         }
@@ -58,9 +60,10 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
     public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
         var accepted = verified.CommonPrefixLength(emitted);
-        foreach (var source in Sources)
+        for (var s = 0; s < Sources.Length; s++)
         {
-            source.Verified(new DraftOutcome([], verified, accepted, emitted));
+            Sources[s].Verified(new DraftOutcome(_proposals[s].AsSpan(0, _counts[s]), verified, accepted, emitted));
+            _counts[s] = 0;
         }
     }
 

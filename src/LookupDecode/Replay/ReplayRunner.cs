@@ -7,7 +7,8 @@ namespace LookupDecode.Replay;
 /// <summary>
 /// Runs every variant over the same recorded turns, offline (a cost curve prices each step) or forced through a model
 /// (each variant in a session of its own, the variants interleaved turn by turn so they share the machine's state).
-/// Cancellation stops at the next step and returns the figures of every turn all variants completed.
+/// Cancellation returns what was completed: forced replay stops within a step and keeps the turns every variant finished;
+/// offline replay checks between turns and keeps the variants that finished.
 /// </summary>
 public static class ReplayRunner
 {
@@ -20,6 +21,36 @@ public static class ReplayRunner
         Func<int, bool> isEndOfGeneration,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellationToken = default)
+        => Simulate(traces, variants, cost, maxTokens, isEndOfGeneration, int.MaxValue, int.MaxValue, progress, cancellationToken);
+
+    /// <summary>
+    /// Offline replay as <paramref name="model"/> would run it: its vocabulary size and its batch capacity (which caps a
+    /// draft at one token fewer, as in the loop).
+    /// </summary>
+    public static ReplayReport Simulate(
+        IReadOnlyList<ReplayTrace> traces,
+        IReadOnlyList<ReplayVariant> variants,
+        CostModel cost,
+        int maxTokens,
+        LlamaModel model,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Simulate(traces, variants, cost, maxTokens, model.IsEndOfGeneration, model.Info.VocabularySize, model.Options.EffectiveBatchSize,
+            progress, cancellationToken);
+    }
+
+    private static ReplayReport Simulate(
+        IReadOnlyList<ReplayTrace> traces,
+        IReadOnlyList<ReplayVariant> variants,
+        CostModel cost,
+        int maxTokens,
+        Func<int, bool> isEndOfGeneration,
+        int vocabularySize,
+        int batchCapacity,
+        IProgress<(int Done, int Total)>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(variants);
         var results = new List<IReadOnlyList<ReplayFigures>>(variants.Count);
@@ -27,7 +58,7 @@ public static class ReplayRunner
         {
             foreach (var variant in variants)
             {
-                results.Add(OfflineReplay.Run(traces, variant, cost, maxTokens, isEndOfGeneration, cancellationToken));
+                results.Add(OfflineReplay.Run(traces, variant, cost, maxTokens, isEndOfGeneration, vocabularySize, batchCapacity, cancellationToken));
                 progress?.Report((results.Count, variants.Count));
             }
         }
@@ -61,16 +92,23 @@ public static class ReplayRunner
         }
 
         var all = variants.Any(variant => variant.IsGreedy) ? variants.ToList() : [ReplayVariant.Parse("greedy"), .. variants];
-        var sessions = all.Select(_ => model.CreateSession()).ToArray();
+        var sessions = new List<GenerationSession>(all.Count);
         try
         {
+            foreach (var _ in all)
+            {
+                sessions.Add(model.CreateSession());
+            }
+
             var results = all.Select(_ => new List<ReplayFigures>(traces.Count)).ToArray();
             var completed = 0;
             var cancelled = false;
             try
             {
-                // Warm-up: the first decodes of a process are slower (page faults, thread start); not measured.
-                ForcedReplay.Run(sessions[0], traces[0], all[0], Math.Min(maxTokens, 16), cancellationToken);
+                // Warm-up: the first decodes of a process are slower (page faults, thread start); not measured. Plain decoding
+                // warms up, so no drafting variant learns anything before it is timed.
+                var greedy = all.FindIndex(variant => variant.IsGreedy);
+                ForcedReplay.Run(sessions[greedy], traces[0], all[greedy], Math.Min(maxTokens, 16), cancellationToken);
                 for (var t = 0; t < traces.Count; t++)
                 {
                     var turn = new ReplayFigures[all.Count];

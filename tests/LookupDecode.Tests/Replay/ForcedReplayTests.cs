@@ -51,4 +51,21 @@ public sealed class ForcedReplayTests(SpecBenchTraces traces) : IClassFixture<Sp
 
         Assert.Equal(trace.Answer.Take(50), result.Tokens);
     }
+
+    [TraceFact]
+    public void Forced_replay_keeps_to_the_recording_even_when_asked_for_the_upstream_stopping_rule()
+    {
+        var trace = FewPerCategory()[1];
+        using var session = traces.Model.CreateSession();
+        var options = new LookupDecode.Decoding.GenerationOptions
+        {
+            MaxTokens = 4096,
+            UpstreamStoppingRule = true,
+            Drafting = LookupDecode.Drafting.DraftingPresets.Get("lookup-d10"),
+        };
+
+        var result = session.Replay(trace.Prompt, trace.Answer, options);
+
+        Assert.Equal(trace.Answer, result.Tokens);
+    }
 }

@@ -119,6 +119,9 @@ public sealed class TraceFileTests : IDisposable
     [InlineData("""{ "Points": [null] }""", "holds no measured points")]
     [InlineData("""{ "curve": [] }""", "has neither")]
     [InlineData("""not json""", "not valid JSON")]
+    [InlineData("""{ "points": [["1", 1]] }""", "is not [batch size, relative cost]")]
+    [InlineData("""{ "points": [[1, 1], [2, 1e400]] }""", "is not a positive number")]
+    [InlineData("""{ "points": [ { "batch_size": "4", "depth": 0, "milliseconds": 1 } ] }""", "is not { batch_size, depth, milliseconds }")]
     public void A_malformed_cost_curve_is_a_typed_error(string content, string problem)
     {
         var exception = Assert.Throws<CostCurveFormatException>(() => CostCurveFile.Load(Write("curve.json", content)));
