@@ -67,7 +67,8 @@ internal static class EndToEndCommand
                 CostCurve = !result.GetValue(noCurve),
                 CostCurveMaxBatch = result.GetValue(maxBatch),
             };
-            return EndToEndSuite.Run(settings, Console.Out);
+            using var interrupt = new Support.InterruptSignal();
+            return EndToEndSuite.Run(settings, Console.Out, interrupt.Token);
         });
         return command.Parse(args).Invoke();
     }

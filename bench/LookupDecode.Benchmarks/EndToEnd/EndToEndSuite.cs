@@ -16,7 +16,7 @@ namespace LookupDecode.Benchmarks.EndToEnd;
 /// </summary>
 internal static class EndToEndSuite
 {
-    public static int Run(EndToEndSettings settings, TextWriter log)
+    public static int Run(EndToEndSettings settings, TextWriter log, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(settings.OutputDirectory);
         using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads });
@@ -41,17 +41,32 @@ internal static class EndToEndSuite
                 continue;
             }
 
-            var comparison = ModeComparison.Run(session, prompt, new ComparisonOptions
+            ComparisonResult comparison;
+            try
             {
-                Variants = Variants(settings),
-                MaxTokens = settings.MaxTokens,
-                Repeats = settings.Repeats,
-            });
+                comparison = ModeComparison.Run(session, prompt, new ComparisonOptions
+                {
+                    Variants = Variants(settings),
+                    MaxTokens = settings.MaxTokens,
+                    Repeats = settings.Repeats,
+                }, cancellationToken: cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped before a whole repeat of this task: the report covers the tasks before it.
+                break;
+            }
+
             foreach (var row in comparison.Rows)
             {
                 records.Add(new BenchmarkRecord(task, BenchmarkRecord.Ours, row.Label, DraftOf(row.Label), row.TokensPerSecond, row.Speedup,
                     row.Drafted, row.Accepted, row.GeneratedTokens, row.PeakMemoryMegabytes, row.IdenticalToBaseline, row.ManagedOverheadShare));
                 log.WriteLine($"{task,-18} ours     {row.Label,-20} {row.TokensPerSecond,8:F1} t/s  {row.Speedup,5:F2}x  accept {row.Accepted}/{row.Drafted}  identical {row.IdenticalToBaseline}  managed {row.ManagedOverheadShare:P2}  peak {row.PeakMemoryMegabytes:F1} MB");
+            }
+
+            if (comparison.Cancelled)
+            {
+                break;
             }
 
             if (upstream is not null)
@@ -61,7 +76,7 @@ internal static class EndToEndSuite
         }
 
         DecodeCostCurve? curve = null;
-        if (settings.CostCurve)
+        if (settings.CostCurve && !cancellationToken.IsCancellationRequested)
         {
             var sizes = Enumerable.Range(1, settings.CostCurveMaxBatch).ToArray();
             curve = DecodeCostMeasurement.Measure(session, sizes, settings.CostCurveDepths, repeats: 5);
@@ -71,6 +86,12 @@ internal static class EndToEndSuite
         ReportWriter.Write(settings, model.Info, records, curve);
         ReportPlots.Write(settings.OutputDirectory, records, curve);
         log.WriteLine($"report: {Path.GetFullPath(Path.Combine(settings.OutputDirectory, "report.md"))}");
+        if (cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine("cancelled: the report covers what was measured before");
+            return 130;
+        }
+
         return records.Where(record => record.Engine == BenchmarkRecord.Ours).All(record => record.Identical != false) ? 0 : 3;
     }
 

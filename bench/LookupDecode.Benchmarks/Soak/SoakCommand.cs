@@ -48,15 +48,27 @@ internal static class SoakCommand
             "Once upon a time", "Tom had a small dog named Max.", "Lily liked to play in the park.", "The sun was hot and",
             "One day, a bird", "Sue and Ben went to the sea.", "There was a big red ball", "The cat said,",
         ];
-        var report = await ChatLoadTest.RunAsync(host.Services.GetRequiredService<IChatClient>(), host.Services.GetRequiredService<ModelHost>(), prompts,
-            new ChatLoadOptions
-            {
-                Requests = parsed.GetValue(requests),
-                Concurrency = parsed.GetValue(concurrency),
-                CancelFraction = parsed.GetValue(cancel),
-                WarmUpRequests = Math.Max(20, parsed.GetValue(requests) / 20),
-                Timeout = TimeSpan.FromHours(1),
-            });
+        using var interrupt = new Support.InterruptSignal();
+        ChatLoadReport report;
+        try
+        {
+            report = await ChatLoadTest.RunAsync(host.Services.GetRequiredService<IChatClient>(), host.Services.GetRequiredService<ModelHost>(), prompts,
+                new ChatLoadOptions
+                {
+                    Requests = parsed.GetValue(requests),
+                    Concurrency = parsed.GetValue(concurrency),
+                    CancelFraction = parsed.GetValue(cancel),
+                    WarmUpRequests = Math.Max(20, parsed.GetValue(requests) / 20),
+                    Timeout = TimeSpan.FromHours(1),
+                }, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.Requested)
+        {
+            await host.StopAsync(CancellationToken.None);
+            Console.WriteLine("cancelled: a soak is judged whole, so no figures are reported");
+            return 130;
+        }
+
         Console.WriteLine($"concurrency {parsed.GetValue(concurrency)}, pool {parsed.GetValue(pool)}: {report}");
         foreach (var message in report.FailureMessages)
         {
