@@ -82,6 +82,18 @@ internal sealed class GenerationArguments
         DefaultValueFactory = _ => SamplingOptions.Greedy.MinP,
     };
 
+    public Option<float> RepeatPenalty { get; } = new("--repeat-penalty")
+    {
+        Description = "Penalty on tokens among the last --repeat-last-n (prompt included), as llama.cpp; 1 = off.",
+        DefaultValueFactory = _ => SamplingOptions.Greedy.RepeatPenalty,
+    };
+
+    public Option<int> RepeatLastN { get; } = new("--repeat-last-n")
+    {
+        Description = "How many recent tokens --repeat-penalty looks at.",
+        DefaultValueFactory = _ => SamplingOptions.Greedy.RepeatLastN,
+    };
+
     public Option<uint> Seed { get; } = new("--seed", "-s")
     {
         Description = "Sampler seed (with --temp > 0).",
@@ -114,6 +126,8 @@ internal sealed class GenerationArguments
         command.Options.Add(TopK);
         command.Options.Add(TopP);
         command.Options.Add(MinP);
+        command.Options.Add(RepeatPenalty);
+        command.Options.Add(RepeatLastN);
         command.Options.Add(AllowSamplingDrift);
         command.Options.Add(UpstreamLimit);
         return command;
@@ -140,6 +154,8 @@ internal sealed class GenerationArguments
                 TopK = result.GetValue(TopK),
                 TopP = result.GetValue(TopP),
                 MinP = result.GetValue(MinP),
+                RepeatPenalty = result.GetValue(RepeatPenalty),
+                RepeatLastN = result.GetValue(RepeatLastN),
                 SeedExact = !result.GetValue(AllowSamplingDrift),
             },
         };
@@ -233,6 +249,8 @@ internal sealed class GenerationArguments
         nameof(SamplingOptions.TopK) => TopK.Name,
         nameof(SamplingOptions.TopP) => TopP.Name,
         nameof(SamplingOptions.MinP) => MinP.Name,
+        nameof(SamplingOptions.RepeatPenalty) => RepeatPenalty.Name,
+        nameof(SamplingOptions.RepeatLastN) => RepeatLastN.Name,
         _ => property,
     };
 }

@@ -74,7 +74,7 @@ public sealed class GenerationSession : IDisposable
         options ??= new GenerationOptions();
         CheckRequest(promptTokens, options);
         using var exclusive = Enter();
-        using var selector = CreateSelector(options.Sampling);
+        using var selector = CreateSelector(options.Sampling, promptTokens);
         var drafter = CreatePlanner(options, out var fallback);
         return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
     }
@@ -182,8 +182,8 @@ public sealed class GenerationSession : IDisposable
     /// <inheritdoc />
     public void Dispose() => _context.Dispose();
 
-    private ITokenSelector CreateSelector(SamplingOptions sampling)
-        => sampling.IsGreedy ? new GreedySelector(_context) : new NativeSampler(_context, sampling);
+    private ITokenSelector CreateSelector(SamplingOptions sampling, ReadOnlySpan<int> prompt)
+        => sampling.IsGreedy && !sampling.HasPenalty ? new GreedySelector(_context) : new NativeSampler(_context, sampling, prompt);
 
     /// <summary>Measures <see cref="LlamaModel.BatchLogitDifference"/> on this session's context (which it leaves empty).</summary>
     internal float MeasureBatchLogitDifference()

@@ -27,6 +27,19 @@ public sealed record SamplingOptions
     public float MinP { get; init; } = 0.05f;
 
     /// <summary>
+    /// Penalty on tokens among the last <see cref="RepeatLastN"/> (prompt included, as llama-cli seeds it), as llama.cpp's
+    /// <c>--repeat-penalty</c>; 1 = off (default). Applies greedy or sampled: tokens then come from LLamaSharp's sampler
+    /// chain, which sees every emitted token in order, so drafting stays exact.
+    /// </summary>
+    public float RepeatPenalty { get; init; } = 1f;
+
+    /// <summary>How many recent tokens the repeat penalty looks at (llama.cpp's <c>--repeat-last-n</c>). Default 64.</summary>
+    public int RepeatLastN { get; init; } = 64;
+
+    /// <summary>True when a penalty changes the logits before selection.</summary>
+    public bool HasPenalty => RepeatPenalty != 1f;
+
+    /// <summary>
     /// With a temperature above 0 and drafting on: insist that the output equals plain sampling with the same seed.
     /// When the model's batched logits are not bit-identical to single-token logits (see
     /// <see cref="Models.LlamaModel.BatchLogitDifference"/>), drafting is then switched off for sampled runs (and the
@@ -60,6 +73,16 @@ public sealed record SamplingOptions
         if (float.IsNaN(MinP) || MinP is < 0 or > 1)
         {
             throw new InvalidOptionException(nameof(MinP), $"must be in [0, 1], was {MinP}");
+        }
+
+        if (!float.IsFinite(RepeatPenalty) || RepeatPenalty is <= 0 or > 10)
+        {
+            throw new InvalidOptionException(nameof(RepeatPenalty), $"must be in (0, 10], was {RepeatPenalty}");
+        }
+
+        if (RepeatLastN is < 0 or > ModelOptions.MaxContextSize)
+        {
+            throw new InvalidOptionException(nameof(RepeatLastN), $"must be between 0 and {ModelOptions.MaxContextSize}, was {RepeatLastN}");
         }
     }
 }

@@ -14,17 +14,27 @@ internal sealed class NativeSampler : ITokenSelector
     private readonly NativeContext _context;
     private readonly DefaultSamplingPipeline _pipeline;
 
-    public NativeSampler(NativeContext context, SamplingOptions options)
+    public NativeSampler(NativeContext context, SamplingOptions options, ReadOnlySpan<int> prompt)
     {
         _context = context;
         _pipeline = new DefaultSamplingPipeline
         {
-            Temperature = options.Temperature,
+            Temperature = Math.Max(options.Temperature, 0f),
             TopK = options.TopK,
             TopP = options.TopP,
             MinP = options.MinP,
             Seed = options.Seed,
+            RepeatPenalty = options.RepeatPenalty,
+            PenaltyCount = options.RepeatLastN,
         };
+        if (options.HasPenalty)
+        {
+            // As llama-cli: the prompt seeds the penalty history.
+            foreach (var token in prompt)
+            {
+                _pipeline.Accept((LLamaToken)token);
+            }
+        }
     }
 
     public int Select(int batchIndex) => (int)_pipeline.Sample(_context.Handle, batchIndex);

@@ -180,7 +180,7 @@ public sealed class GenerateCommandTests(SharedModels models)
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(
             "generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "-n", "8", "-c", "256", "-t", "2",
-            "-s", "3", "--temp", "0.8", "--top-k", "5", "--top-p", "0.9", "--min-p", "0.1", "-ngl", "0", "--json");
+            "-s", "3", "--temp", "0.8", "--top-k", "5", "--top-p", "0.9", "--min-p", "0.1", "-ngl", "0", "--repeat-penalty", "1.1", "--repeat-last-n", "32", "--json");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("\"n_predict\":8", output, StringComparison.Ordinal);
@@ -190,6 +190,8 @@ public sealed class GenerateCommandTests(SharedModels models)
     [InlineData("--top-p", "0")]
     [InlineData("--min-p", "2")]
     [InlineData("--top-k", "-1")]
+    [InlineData("--repeat-penalty", "0")]
+    [InlineData("--repeat-last-n", "-2")]
     public async Task Out_of_range_sampling_option_is_a_one_line_error_naming_it(string option, string value)
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("generate", "--model", "unused.gguf", "--prompt", "hi", option, value);

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using LookupDecode.Tests.Support;
+
+namespace LookupDecode.Tests.Cli;
+
+/// <summary>The first adaptive run on a model says it is measuring, where the result goes, and shows progress; the next is quiet.</summary>
+public sealed class CalibrationNoticeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [ModelFact]
+    public async Task First_use_calibration_is_announced_with_progress_and_stored_once()
+    {
+        var first = await GenerateAsync();
+        var second = await GenerateAsync();
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("first adaptive run on stories260K.gguf", first.Error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_temp.Path, "cost-models"), first.Error, StringComparison.Ordinal);
+        Assert.Contains("calibrating: 100%", first.Error, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.DoesNotContain("calibrating", second.Error, StringComparison.Ordinal);
+    }
+
+    private async Task<(int ExitCode, string Error)> GenerateAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll"), "generate", "--model", TestPaths.Model("stories260K.gguf"),
+            "--prompt", "Once upon a time", "--max-tokens", "8", "--mode", "lookup", "--threads", "2", "--ctx", "512",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // A cache directory of this test's own, so the first run really is the first.
+        start.Environment["LOOKUPDECODE_CACHE_DIR"] = _temp.Path;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        await output;
+        return (process.ExitCode, await error);
+    }
+}
