@@ -77,15 +77,7 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
 
     /// <summary>The preset <paramref name="name"/> with a draft length when one is given.</summary>
     internal static Drafting.DraftingPlan PlanFor(string name, int? draftLength)
-    {
-        var plan = Drafting.DraftingPresets.Get(name);
-        if (draftLength is { } length && length is < 1 or > Drafting.DraftingPlan.MaxSupportedLength)
-        {
-            throw new Models.InvalidOptionException("DraftLength", $"must be between 1 and {Drafting.DraftingPlan.MaxSupportedLength}, was {length}");
-        }
-
-        return plan.IsGreedy ? plan : Drafting.DraftingPresets.WithLength(plan, draftLength);
-    }
+        => Drafting.DraftingPresets.WithLength(Drafting.DraftingPresets.Get(name), draftLength);
 
     private static void Check(List<string> failures, Action validate, Func<string, string>? rename = null)
     {

@@ -197,12 +197,14 @@ internal sealed class GenerationArguments
             throw new InvalidOptionException(draftFlag, $"must be 'auto' or a number, was '{draft}'");
         }
 
-        if (length is < 1 or > GenerationOptions.MaxDraftLength)
+        try
         {
-            throw new InvalidOptionException(draftFlag, $"must be between 1 and {GenerationOptions.MaxDraftLength}, was {length}");
+            return DraftingPresets.WithLength(plan, length);
         }
-
-        return plan.IsGreedy ? plan : DraftingPresets.WithLength(plan, length);
+        catch (InvalidOptionException exception)
+        {
+            throw new InvalidOptionException(draftFlag, exception.Problem);
+        }
     }
 
     /// <summary>

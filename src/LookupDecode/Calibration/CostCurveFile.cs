@@ -68,7 +68,6 @@ public static class CostCurveFile
                 throw new CostCurveFormatException(path, $"point {pair.GetRawText()} is not [batch size, relative cost]");
             }
 
-            CheckPoint(path, batch, cost);
             if (!points.TryAdd(batch, cost))
             {
                 throw new CostCurveFormatException(path, $"batch size {batch} appears twice");
@@ -80,6 +79,8 @@ public static class CostCurveFile
             throw new CostCurveFormatException(path, "has no point for a batch of 1");
         }
 
+        // The curve's own soundness rule (batch sizes in range, positive finite costs) on the values as given, then normalised.
+        Checked(path, new DecodeCostCurve(Path.GetFileName(path), "file", 0, [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value, 0))]));
         return new DecodeCostCurve(Path.GetFileName(path), "file", 0,
             [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value / single, point.Value / single))]);
     }
@@ -111,18 +112,5 @@ public static class CostCurveFile
         }
 
         return curve.Problem() is { } problem ? throw new CostCurveFormatException(path, problem) : curve;
-    }
-
-    private static void CheckPoint(string path, int batch, double cost)
-    {
-        if (batch is < 1 or > MaxBatchSize)
-        {
-            throw new CostCurveFormatException(path, $"batch size {batch} is outside 1-{MaxBatchSize}");
-        }
-
-        if (!double.IsFinite(cost) || cost <= 0)
-        {
-            throw new CostCurveFormatException(path, $"cost {cost} of batch {batch} is not a positive number");
-        }
     }
 }

@@ -72,12 +72,19 @@ public static class DraftingPresets
 
     /// <summary>
     /// <paramref name="plan"/> with the draft length a user asked for: <c>null</c> keeps the plan's own; a number fixes it,
-    /// except that a plan choosing among several drafters stays adaptive with that maximum.
+    /// except that a plan choosing among several drafters stays adaptive with that maximum. Plain decoding stays plain,
+    /// but the number is checked either way.
     /// </summary>
+    /// <exception cref="InvalidOptionException">The length is outside 1…<see cref="DraftingPlan.MaxSupportedLength"/> (option "DraftLength").</exception>
     public static DraftingPlan WithLength(DraftingPlan plan, int? length)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return length is not { } fixedLength ? plan
+        if (length is < 1 or > DraftingPlan.MaxSupportedLength)
+        {
+            throw new InvalidOptionException("DraftLength", $"must be between 1 and {DraftingPlan.MaxSupportedLength}, was {length}");
+        }
+
+        return length is not { } fixedLength || plan.IsGreedy ? plan
             : plan.Adaptive && plan.Drafters.Count > 1 ? plan.WithAdaptiveLength(fixedLength)
             : plan.WithFixedLength(fixedLength);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LookupDecode.Tests.Support;
 
 namespace LookupDecode.Tests.Cli;
@@ -26,24 +25,13 @@ public sealed class CalibrationNoticeTests : IDisposable
 
     private async Task<(int ExitCode, string Error)> GenerateAsync()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll"), "generate", "--model", TestPaths.Model("stories260K.gguf"),
-            "--prompt", "Once upon a time", "--max-tokens", "8", "--mode", "lookup", "--threads", "2", "--ctx", "512",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         // A cache directory of this test's own, so the first run really is the first.
-        start.Environment["LOOKUPDECODE_CACHE_DIR"] = _temp.Path;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        await output;
-        return (process.ExitCode, await error);
+        var (exitCode, _, error) = await ChildProcess.RunAsync("dotnet",
+            [
+                ChildProcess.CliDll, "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time",
+                "--max-tokens", "8", "--mode", "lookup", "--threads", "2", "--ctx", "512",
+            ],
+            new Dictionary<string, string> { ["LOOKUPDECODE_CACHE_DIR"] = _temp.Path });
+        return (exitCode, error);
     }
 }

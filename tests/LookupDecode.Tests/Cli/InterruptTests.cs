@@ -78,7 +78,7 @@ public sealed class InterruptTests : IDisposable
     private static async Task<(int ExitCode, string Output, string Error)> RunAndInterruptWhenAsync(string? ready, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll"));
+        start.ArgumentList.Add(ChildProcess.CliDll);
         foreach (var argument in args)
         {
             start.ArgumentList.Add(argument);

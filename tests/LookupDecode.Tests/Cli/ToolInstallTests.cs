@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LookupDecode.Tests.Support;
 
 namespace LookupDecode.Tests.Cli;
@@ -20,32 +19,14 @@ public sealed class ToolInstallTests : IDisposable
         var tools = Path.Combine(_temp.Path, "tools");
         var project = Path.Combine(TestPaths.RepositoryRoot, "src", "LookupDecode.Cli", "LookupDecode.Cli.csproj");
 
-        var pack = await RunAsync("dotnet", "pack", project, "-c", "Release", "--no-build", "-o", packages);
-        Assert.True(pack.ExitCode == 0, pack.Output);
-        var install = await RunAsync("dotnet", "tool", "install", "LookupDecode.Cli", "--tool-path", tools, "--add-source", packages);
-        Assert.True(install.ExitCode == 0, install.Output);
-        var run = await RunAsync(Path.Combine(tools, "lookupdecode"),
-            "generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "-n", "8", "-t", "2", "--json");
+        var pack = await ChildProcess.RunAsync("dotnet", ["pack", project, "-c", "Release", "--no-build", "-o", packages]);
+        Assert.True(pack.ExitCode == 0, pack.Output + pack.Error);
+        var install = await ChildProcess.RunAsync("dotnet", ["tool", "install", "LookupDecode.Cli", "--tool-path", tools, "--add-source", packages]);
+        Assert.True(install.ExitCode == 0, install.Output + install.Error);
+        var run = await ChildProcess.RunAsync(Path.Combine(tools, "lookupdecode"),
+            ["generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "-n", "8", "-t", "2", "--json"]);
 
-        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
         Assert.Contains("\"n_predict\":8", run.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
     }
 }

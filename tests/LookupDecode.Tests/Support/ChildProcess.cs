@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace LookupDecode.Tests.Support;
+
+/// <summary>Runs a program to completion as a person would from a shell, capturing both streams.</summary>
+internal static class ChildProcess
+{
+    /// <summary>The built CLI, run through <c>dotnet</c>.</summary>
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll");
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
