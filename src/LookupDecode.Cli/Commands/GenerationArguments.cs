@@ -224,7 +224,7 @@ internal sealed class GenerationArguments
             cache.Save(file.FullName);
             return null;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
         {
             return exception;
         }

@@ -6,6 +6,8 @@ namespace LookupDecode.Cli.Commands;
 /// <summary>The options every command that loads a model shares: which file, and how big a context.</summary>
 internal sealed class ModelArguments
 {
+    public ModelArguments() => ModelCheck.AcceptOnlyFromAmong("child", "managed", "none");
+
     public Option<string> Model { get; } = new("--model", "-m")
     {
         Description = "Path of the GGUF model file.",
@@ -41,6 +43,12 @@ internal sealed class ModelArguments
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string> ModelCheck { get; } = new("--model-check")
+    {
+        Description = "How the model file is checked before it is loaded: child (rules, then llama.cpp loads it in a child process, cached per file), managed (rules only) or none (trusted files).",
+        DefaultValueFactory = _ => "child",
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show LookupDecode's and llama.cpp's log on stderr.",
@@ -55,8 +63,11 @@ internal sealed class ModelArguments
         command.Options.Add(GpuLayers);
         KvType.AcceptOnlyFromAmong("auto", "f16", "q8_0");
         command.Options.Add(KvType);
+        AddModelCheckTo(command);
         command.Options.Add(Verbose);
     }
+
+    private void AddModelCheckTo(Command command) => command.Options.Add(ModelCheck);
 
     /// <summary>
     /// For commands that only tokenize (cache create/stats): the model, the log switch and, when the command uses it,
@@ -70,6 +81,7 @@ internal sealed class ModelArguments
             command.Options.Add(ContextSize);
         }
 
+        AddModelCheckTo(command);
         command.Options.Add(Verbose);
     }
 
@@ -84,6 +96,7 @@ internal sealed class ModelArguments
             BatchSize = offered.Contains(BatchSize) ? result.GetValue(BatchSize) : defaults.BatchSize,
             GpuLayers = offered.Contains(GpuLayers) ? result.GetValue(GpuLayers) : defaults.GpuLayers,
             KvCacheType = result.GetValue(KvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
+            CheckMode = (offered.Contains(ModelCheck) ? result.GetValue(ModelCheck) : null) switch { "managed" => ModelCheckMode.Managed, "none" => ModelCheckMode.None, _ => ModelCheckMode.Child },
         };
         try
         {
@@ -104,6 +117,7 @@ internal sealed class ModelArguments
         nameof(ModelOptions.BatchSize) => BatchSize.Name,
         nameof(ModelOptions.GpuLayers) => GpuLayers.Name,
         nameof(ModelOptions.KvCacheType) => KvType.Name,
+        nameof(ModelOptions.CheckMode) => ModelCheck.Name,
         _ => property,
     };
 }

@@ -1,3 +1,4 @@
+using LookupDecode.Files;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -102,25 +103,14 @@ public sealed class GgufWriter
     /// </summary>
     public void WriteTo(string path, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var directory = Path.GetDirectoryName(SafeFiles.ResolveOutput(path, "model"))!;
         Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        try
+        SafeFiles.WriteAtomically(path, "model", stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                Write(stream, progress, cancellationToken);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+            var buffered = new BufferedStream(stream, 1 << 20);
+            Write(buffered, progress, cancellationToken);
+            buffered.Flush();
+        });
     }
 
     private void Write(Stream stream, IProgress<double>? progress, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public static class ModelInflater
     {
         ArgumentNullException.ThrowIfNull(target);
         var source = ModelFileCheck.Check(sourcePath);
+        LookupDecode.Files.SafeFiles.RequireDistinct(outputPath, "output model", sourcePath);
         var plan = InflationPlan.Create(source, target);
         var tensors = source.Tensors.ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
         float[] Read(string name) => TensorData.ReadFloats(source, tensors[name]);

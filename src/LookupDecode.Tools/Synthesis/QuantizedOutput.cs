@@ -24,7 +24,7 @@ internal static class QuantizedOutput
             return;
         }
 
-        var full = Path.GetFullPath(path);
+        var full = LookupDecode.Files.SafeFiles.ResolveOutput(path, "model");
         var intermediate = full + ".f16.tmp";
         var quantized = full + ".quantized.tmp";
         try

@@ -26,9 +26,12 @@ public static class CostCurveFile
             return CostModel.Flat(64);
         }
 
-        if (!File.Exists(path))
+        switch (Files.SafeFiles.KindOf(path))
         {
-            throw new CostCurveFormatException(path, "does not exist");
+            case Files.FileKind.Missing:
+                throw new CostCurveFormatException(path, "does not exist");
+            case not Files.FileKind.Regular and var kind:
+                throw new CostCurveFormatException(path, $"is {Files.SafeFiles.Describe(kind)}, not a regular file");
         }
 
         try

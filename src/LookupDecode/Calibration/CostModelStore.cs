@@ -16,23 +16,7 @@ public static class CostModelStore
     /// <c>$LOOKUPDECODE_CACHE_DIR/cost-models</c>, else the platform's user cache directory
     /// (<c>$XDG_CACHE_HOME</c> or <c>~/.cache</c> on Linux, LocalApplicationData elsewhere) + <c>lookupdecode/cost-models</c>.
     /// </summary>
-    public static string DefaultDirectory
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("LOOKUPDECODE_CACHE_DIR") is { Length: > 0 } configured)
-            {
-                return Path.Combine(configured, "cost-models");
-            }
-
-            var root = OperatingSystem.IsWindows()
-                ? Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData)
-                : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-                    ? xdg
-                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "lookupdecode", "cost-models");
-        }
-    }
+    public static string DefaultDirectory => Files.CacheDirectory.Of("cost-models");
 
     /// <summary>The file a curve for these settings is stored in.</summary>
     public static string PathFor(string directory, string modelPath, string backend, int threads, int batchSize, string kvCacheType = "")
@@ -62,8 +46,15 @@ public static class CostModelStore
         damage = null;
         try
         {
-            if (!File.Exists(path))
+            var kind = Files.SafeFiles.KindOf(path);
+            if (kind == Files.FileKind.Missing)
             {
+                return null;
+            }
+
+            if (kind != Files.FileKind.Regular)
+            {
+                damage = $"it is {Files.SafeFiles.Describe(kind)}, not a regular file";
                 return null;
             }
 
@@ -82,8 +73,7 @@ public static class CostModelStore
     public static void Save(string path, DecodeCostCurve curve)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(curve, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(temporary, path, overwrite: true);
+        var json = JsonSerializer.SerializeToUtf8Bytes(curve, new JsonSerializerOptions { WriteIndented = true });
+        Files.SafeFiles.WriteAtomically(path, "stored calibration", stream => stream.Write(json));
     }
 }

@@ -26,6 +26,16 @@ public sealed record LookupCacheOptions
     public static LookupCacheOptions FromFiles(string? staticCachePath, string? dynamicCachePath) => new()
     {
         StaticCache = staticCachePath is null ? null : NgramCache.Load(staticCachePath),
-        DynamicCache = dynamicCachePath is null ? null : File.Exists(dynamicCachePath) ? NgramCache.Load(dynamicCachePath) : new NgramCache(),
+        DynamicCache = dynamicCachePath is null ? null : LoadOrCreate(dynamicCachePath),
     };
+
+    /// <summary>
+    /// The dynamic cache at <paramref name="path"/>, or a new one when nothing is there yet; a path it could never be
+    /// saved to (a directory, device or FIFO) is refused now, before any generation depends on it.
+    /// </summary>
+    private static NgramCache LoadOrCreate(string path)
+    {
+        Files.SafeFiles.ResolveOutput(path, "dynamic lookup cache");
+        return Files.SafeFiles.KindOf(path) == Files.FileKind.Missing ? new NgramCache() : NgramCache.Load(path);
+    }
 }

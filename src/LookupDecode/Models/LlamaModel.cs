@@ -78,8 +78,13 @@ public sealed partial class LlamaModel : IDisposable
         options.Validate();
         logger ??= NullLogger.Instance;
         var started = Stopwatch.GetTimestamp();
-        var file = ModelFileCheck.Check(path);
-        var native = NativeModel.Load(path, options);
+        var file = options.CheckMode == ModelCheckMode.None ? ModelFileCheck.ReadStructure(path) : ModelFileCheck.Check(path);
+        if (options.CheckMode == ModelCheckMode.Child)
+        {
+            ModelProbe.Verify(path, file, options, logger);
+        }
+
+        var native = NativeModel.Load(path, options, file.TryGetValue("tokenizer.ggml.tokens", out var tokens) ? tokens.AsArray()?.Items as string[] : null);
         var loadTime = Stopwatch.GetElapsedTime(started);
         var model = new LlamaModel(native, file, options, logger, loadTime);
         LogLoaded(logger, model.Info.Name, model.Info.Description, loadTime.TotalMilliseconds, NativeRuntime.Describe());
@@ -184,7 +189,7 @@ public sealed partial class LlamaModel : IDisposable
                 {
                     Calibration.CostModelStore.Save(path, curve);
                 }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
                 {
                     LogNotStored(_logger, path, exception.Message);
                 }

@@ -1,35 +1,32 @@
+using LookupDecode.Files;
 using LookupDecode.Gguf;
+using LookupDecode.Models.Gate;
 
 namespace LookupDecode.Models;
 
 /// <summary>
-/// Everything checked about a model file before llama.cpp may open it: it exists, is a readable regular file, is
-/// well-formed GGUF (<see cref="GgufReader"/>), and carries what llama.cpp reads without checking — the architecture's
-/// required hyperparameters within sane bounds, and tokenizer arrays of consistent lengths (llama.cpp indexes the
-/// scores and token types by token id, so a short array would be read past its end). A refused file never reaches it.
+/// Everything checked about a model file before llama.cpp may open it: it is an existing, readable regular file
+/// (never a FIFO or device, which would block or not seek), well-formed GGUF (<see cref="GgufReader"/>), and free of
+/// what llama.cpp asserts on (aborting the process) or trusts blindly: layer, head, expert and rope hyperparameters
+/// (<c>HyperparameterRules</c>), tensor types (<c>TensorRules</c>), the vocabulary (<c>VocabularyRules</c>), and NaN
+/// or infinite weights (<c>WeightScan</c>). A refused file never reaches llama.cpp. What no list can enumerate is left
+/// to the child-process check (<see cref="ModelCheckMode.Child"/>).
 /// </summary>
 public static class ModelFileCheck
 {
-    private const int MaxVocabulary = 1 << 24;
-
     /// <summary>Checks <paramref name="path"/>; returns its GGUF directory or throws <see cref="ModelLoadException"/>.</summary>
     public static GgufFile Check(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Directory.Exists(path))
-        {
-            throw new ModelLoadException(path, "it is a directory, not a GGUF file");
-        }
+        RequireRegular(path);
 
-        if (!File.Exists(path))
-        {
-            throw new ModelLoadException(path, "the file does not exist");
-        }
-
-        GgufFile file;
         try
         {
-            file = GgufReader.Read(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            var file = GgufReader.Read(stream, path);
+            CheckModel(file);
+            WeightScan.Check(file, stream);
+            return file;
         }
         catch (UnauthorizedAccessException exception)
         {
@@ -39,19 +36,31 @@ public static class ModelFileCheck
         {
             throw new ModelLoadException(path, $"the file cannot be read ({exception.Message})", exception);
         }
-
-        CheckModel(file);
-        return file;
     }
 
-    /// <summary>The model-level rules, on an already-read GGUF directory.</summary>
+    /// <summary>Only the file-kind checks and the GGUF structure (<see cref="ModelCheckMode.None"/>); the model rules are skipped.</summary>
+    public static GgufFile ReadStructure(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RequireRegular(path);
+        try
+        {
+            return GgufReader.Read(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"the file cannot be read ({exception.Message})", exception);
+        }
+    }
+
+    /// <summary>The model-level rules, on an already-read GGUF directory (the weights are not read).</summary>
     public static void CheckModel(GgufFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
         var architecture = file.Architecture;
         if (string.IsNullOrEmpty(architecture))
         {
-            throw Refuse(file, "the metadata has no string 'general.architecture': llama.cpp cannot tell what model this is");
+            throw GateValues.Refuse(file, "the metadata has no string 'general.architecture': llama.cpp cannot tell what model this is");
         }
 
         if (file.Tensors.Count == 0)
@@ -59,104 +68,29 @@ public static class ModelFileCheck
             throw new GgufFormatException(file.Path, file.DataOffset, "the file has no tensors (a vocabulary-only GGUF cannot generate text)");
         }
 
-        var layers = RequireCount(file, $"{architecture}.block_count", 100_000);
-        var width = RequireCount(file, $"{architecture}.embedding_length", 1 << 20);
-        RequireCount(file, $"{architecture}.context_length", 1 << 24);
-        CheckHeadCount(file, $"{architecture}.attention.head_count", layers, width);
-        CheckHeadCount(file, $"{architecture}.attention.head_count_kv", layers, width);
-        CheckTokenizer(file);
+        HyperparameterRules.Check(file, architecture);
+        TensorRules.Check(file, architecture);
+        VocabularyRules.Check(file);
     }
 
-    private static long RequireCount(GgufFile file, string key, long maximum)
+    private static void RequireRegular(string path)
     {
-        if (!file.TryGetValue(key, out var value))
+        switch (SafeFiles.KindOf(path))
         {
-            throw Refuse(file, $"the architecture needs '{key}', which is missing");
+            case FileKind.Missing:
+                throw new ModelLoadException(path, "the file does not exist");
+            case FileKind.Directory:
+                throw new ModelLoadException(path, "it is a directory, not a GGUF file");
+            case not FileKind.Regular and var kind:
+                throw new ModelLoadException(path, $"it is {SafeFiles.Describe(kind)}, not a regular file (only regular files are opened)");
         }
-
-        if (value.AsInt64() is not { } count || count < 1 || count > maximum)
-        {
-            throw Refuse(file, $"'{key}' must be an integer from 1 to {maximum}, not {value.Type} {value}");
-        }
-
-        return count;
     }
 
-    /// <summary>A head count is absent, one integer, or one integer per layer.</summary>
-    private static void CheckHeadCount(GgufFile file, string key, long layers, long width)
+    /// <summary>The weight scan alone (NaN and infinity), on a seekable stream of the file <paramref name="file"/> was read from.</summary>
+    public static void ScanWeights(GgufFile file, Stream stream)
     {
-        if (!file.TryGetValue(key, out var value))
-        {
-            return;
-        }
-
-        if (value.AsArray() is { } perLayer)
-        {
-            if (perLayer.Length != layers || perLayer.ElementType is GgufValueType.String or GgufValueType.Float32 or GgufValueType.Float64 or GgufValueType.Bool)
-            {
-                throw Refuse(file, $"'{key}' as an array must hold one integer per layer ({layers}), not {perLayer.Length} {perLayer.ElementType}");
-            }
-
-            foreach (var item in perLayer.Items)
-            {
-                var headsInLayer = Convert.ToInt64(item, System.Globalization.CultureInfo.InvariantCulture);
-                if (headsInLayer < 0 || headsInLayer > width)
-                {
-                    throw Refuse(file, $"'{key}' has a layer with {item} heads (0 to {width} allowed)");
-                }
-            }
-
-            return;
-        }
-
-        if (value.AsInt64() is not { } heads || heads < 0 || heads > width)
-        {
-            throw Refuse(file, $"'{key}' must be an integer from 0 to the embedding width {width}, not {value.Type} {value}");
-        }
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(stream);
+        WeightScan.Check(file, stream);
     }
-
-    private static void CheckTokenizer(GgufFile file)
-    {
-        var model = file.GetString("tokenizer.ggml.model");
-        if (model is null || model == "none")
-        {
-            return;
-        }
-
-        if (!file.TryGetValue("tokenizer.ggml.tokens", out var tokensValue) || tokensValue.AsArray() is not { ElementType: GgufValueType.String } tokens)
-        {
-            throw Refuse(file, $"tokenizer '{model}' needs 'tokenizer.ggml.tokens' as an array of strings");
-        }
-
-        if (tokens.Length is 0 or > MaxVocabulary)
-        {
-            throw Refuse(file, $"'tokenizer.ggml.tokens' holds {tokens.Length} tokens (1 to {MaxVocabulary} allowed)");
-        }
-
-        CheckParallelArray(file, "tokenizer.ggml.scores", GgufValueType.Float32, tokens.Length);
-        CheckParallelArray(file, "tokenizer.ggml.token_type", GgufValueType.Int32, tokens.Length);
-        if (file.TryGetValue("tokenizer.ggml.merges", out var merges) && merges.AsArray() is not { ElementType: GgufValueType.String })
-        {
-            throw Refuse(file, "'tokenizer.ggml.merges' must be an array of strings");
-        }
-    }
-
-    private static void CheckParallelArray(GgufFile file, string key, GgufValueType elementType, int length)
-    {
-        if (!file.TryGetValue(key, out var value))
-        {
-            return;
-        }
-
-        if (value.AsArray() is not { } array || array.ElementType != elementType || array.Length != length)
-        {
-            var actual = value.AsArray() is { } found ? $"{found.Length} {found.ElementType}" : value.Type.ToString();
-            throw Refuse(file, $"'{key}' must be {length} {elementType} values, one per token (llama.cpp reads it by token id), not {actual}");
-        }
-    }
-
-    private static GgufFormatException Refuse(GgufFile file, string rule) => new(file.Path, MetadataOffset(file), rule);
-
-    /// <summary>Metadata rules are reported at the start of the metadata (byte 24).</summary>
-    private static long MetadataOffset(GgufFile file) => Math.Min(24, file.FileLength);
 }

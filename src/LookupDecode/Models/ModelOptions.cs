@@ -27,6 +27,12 @@ public sealed record ModelOptions
     /// <summary>Map the model file into memory instead of reading it (llama.cpp's default).</summary>
     public bool UseMemoryMap { get; init; } = true;
 
+    /// <summary>How the file is checked before it is loaded into this process. Default <see cref="ModelCheckMode.Child"/>.</summary>
+    public ModelCheckMode CheckMode { get; init; } = ModelCheckMode.Child;
+
+    /// <summary>Longest the child-process check may take before the file is refused as hanging. Default 10 minutes.</summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Batch size actually used: <see cref="BatchSize"/>, at most <see cref="ContextSize"/>.</summary>
     public int EffectiveBatchSize => Math.Min(BatchSize, ContextSize);
 
@@ -54,6 +60,16 @@ public sealed record ModelOptions
         if (!Enum.IsDefined(KvCacheType))
         {
             throw new InvalidOptionException(nameof(KvCacheType), $"unknown KV cache type {(int)KvCacheType}");
+        }
+
+        if (!Enum.IsDefined(CheckMode))
+        {
+            throw new InvalidOptionException(nameof(CheckMode), $"unknown check mode {(int)CheckMode}");
+        }
+
+        if (CheckTimeout <= TimeSpan.Zero || CheckTimeout > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOptionException(nameof(CheckTimeout), $"must be positive and at most a day, was {CheckTimeout}");
         }
 
         if (GpuLayers < -1)

@@ -18,23 +18,21 @@ internal sealed class NativeModel : IDisposable
     private readonly bool[] _endOfGeneration;
     private readonly VocabularyAlphabet? _alphabet;
 
-    private NativeModel(string path, SafeLlamaModelHandle handle)
+    private NativeModel(string path, SafeLlamaModelHandle handle, IReadOnlyList<string>? tokenTexts)
     {
         Path = path;
         _handle = handle;
         var vocab = handle.Vocab;
         VocabularySize = vocab.Count;
         _endOfGeneration = new bool[VocabularySize];
-        var hasByteTokens = false;
         for (var token = 0; token < VocabularySize; token++)
         {
-            var llamaToken = (LLamaToken)token;
-            _endOfGeneration[token] = llamaToken.IsEndOfGeneration(vocab);
-            hasByteTokens |= (llamaToken.GetAttributes(vocab) & LLamaTokenAttr.Byte) != 0;
+            _endOfGeneration[token] = ((LLamaToken)token).IsEndOfGeneration(vocab);
         }
 
-        HasByteFallback = hasByteTokens || vocab.Type != LLamaVocabType.SentencePiece;
-        _alphabet = HasByteFallback ? null : BuildAlphabet();
+        var alphabet = vocab.Type == LLamaVocabType.SentencePiece ? VocabularyAlphabet.FromTokenTexts(tokenTexts ?? []) : null;
+        HasByteFallback = alphabet is null || alphabet.IsComplete;
+        _alphabet = HasByteFallback ? null : alphabet;
     }
 
     public string Path { get; }
@@ -68,7 +66,10 @@ internal sealed class NativeModel : IDisposable
 
     internal SafeLlamaModelHandle Handle => _handle;
 
-    public static NativeModel Load(string path, ModelOptions options)
+    /// <param name="path">The GGUF file.</param>
+    /// <param name="options">How to load it.</param>
+    /// <param name="tokenTexts">The file's <c>tokenizer.ggml.tokens</c>, which tell the tokenizer guard what it can encode.</param>
+    public static NativeModel Load(string path, ModelOptions options, IReadOnlyList<string>? tokenTexts)
     {
         NativeRuntime.EnsureLoaded();
         var parameters = LLamaModelParams.Default();
@@ -86,7 +87,7 @@ internal sealed class NativeModel : IDisposable
 
         try
         {
-            return new NativeModel(path, handle);
+            return new NativeModel(path, handle, tokenTexts);
         }
         catch
         {
@@ -200,32 +201,4 @@ internal sealed class NativeModel : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
-
-    private VocabularyAlphabet BuildAlphabet()
-    {
-        var codePoints = new List<int>();
-        Span<byte> piece = stackalloc byte[64];
-        for (var token = 0; token < VocabularySize; token++)
-        {
-            var attributes = ((LLamaToken)token).GetAttributes(_handle.Vocab);
-            if ((attributes & (LLamaTokenAttr.Normal | LLamaTokenAttr.UserDefined)) == 0)
-            {
-                continue;
-            }
-
-            var length = WritePiece(token, piece, renderSpecial: false);
-            if (length <= 0 || length > piece.Length)
-            {
-                continue;
-            }
-
-            if (Rune.DecodeFromUtf8(piece[..length], out var rune, out var consumed) == System.Buffers.OperationStatus.Done
-                && consumed == length)
-            {
-                codePoints.Add(rune.Value);
-            }
-        }
-
-        return new VocabularyAlphabet(codePoints);
-    }
 }

@@ -21,6 +21,9 @@ internal static class NativeRuntime
         set => LogRouter.Logger = value;
     }
 
+    /// <summary>The llama.cpp library chosen with <see cref="UseLibrary"/>, or null for the backend package's.</summary>
+    public static string? LibraryPath => _libraryPath;
+
     public static void UseLibrary(string libllamaPath)
     {
         lock (Gate)

@@ -151,11 +151,22 @@ public sealed class NgramCache
                 continue;
             }
 
-            for (var i = 0; i < source.Count; i++)
-            {
-                AddToPart(part, other._tokens[source.Offset + i], other._counts[source.Offset + i]);
-            }
+            AddToPart(part, other._tokens.AsSpan(source.Offset, source.Count), other._counts.AsSpan(source.Offset, source.Count));
         }
+    }
+
+    /// <summary>
+    /// Adds followers of <paramref name="key"/> in the given order, as that many <see cref="Add"/> calls would (same
+    /// counts, same iteration order), in O(n log n) for large follower sets.
+    /// </summary>
+    internal void AddFollowers(NgramKey key, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts)
+    {
+        if (!_partByKey.TryGetValue(key, out var part))
+        {
+            part = NewPart(key);
+        }
+
+        AddToPart(part, tokens, counts);
     }
 
     /// <summary>True when both caches hold the same n-grams with the same follower counts (order ignored).</summary>
@@ -254,13 +265,48 @@ public sealed class NgramCache
         }
     }
 
+    /// <summary>Above this many followers in one n-gram, adding many at once goes through <see cref="BulkFollowerInsert"/>.</summary>
+    private const int BulkThreshold = 64;
+
+    private void AddToPart(int part, ReadOnlySpan<int> tokens, ReadOnlySpan<int> counts)
+    {
+        var header = _parts[part];
+        if (header.Count + tokens.Length <= BulkThreshold)
+        {
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                AddToPart(part, tokens[i], counts[i]);
+            }
+
+            return;
+        }
+
+        var bulk = new BulkFollowerInsert(_tokens.AsSpan(header.Offset, header.Count), _counts.AsSpan(header.Offset, header.Count), header.Level, tokens.Length);
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            bulk.Add(tokens[i], counts[i]);
+        }
+
+        var added = bulk.Count - header.Count;
+        Reserve(part, bulk.Count);
+        ref var current = ref _parts[part];
+        bulk.CopyTo(_tokens.AsSpan(current.Offset, bulk.Count), _counts.AsSpan(current.Offset, bulk.Count), _buckets.AsSpan(current.Offset, bulk.Count));
+        current.Count = bulk.Count;
+        current.Level = bulk.Level;
+        FollowerPairs += added;
+        foreach (var token in tokens)
+        {
+            MaxTokenId = Math.Max(MaxTokenId, token);
+        }
+    }
+
     private void AddToPart(int part, int token, int count)
     {
         var header = _parts[part];
         var existing = _tokens.AsSpan(header.Offset, header.Count).IndexOf(token);
         if (existing >= 0)
         {
-            _counts[header.Offset + existing] += count;
+            _counts[header.Offset + existing] = SaturatingCount.Add(_counts[header.Offset + existing], count);
             return;
         }
 

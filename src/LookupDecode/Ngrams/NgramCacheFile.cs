@@ -26,6 +26,9 @@ internal static class NgramCacheFile
         var buffer = new byte[1 << 16];
         var reader = new RecordReader(stream, buffer, path, length);
         Span<int> slots = stackalloc int[NgramCache.MaxNgramSize];
+        var tokens = new int[64];
+        var counts = new int[64];
+        var seen = new HashSet<int>();
         while (reader.Position < length)
         {
             var recordOffset = reader.Position;
@@ -58,6 +61,7 @@ internal static class NgramCacheFile
                     $"n-gram {key} claims {followerCount} followers but only {length - reader.Position} bytes remain (truncated?)");
             }
 
+            EnsureCapacity(ref tokens, ref counts, followerCount);
             for (var i = 0; i < followerCount; i++)
             {
                 var pairOffset = reader.Position;
@@ -73,13 +77,16 @@ internal static class NgramCacheFile
                     throw new LookupCacheFormatException(path, pairOffset + sizeof(int), $"n-gram {key} follower {token} has count {count} (must be > 0)");
                 }
 
-                if (cache.TryGetFollowers(key, out var followers) && followers.CountOf(token) > 0)
-                {
-                    throw new LookupCacheFormatException(path, pairOffset, $"n-gram {key} lists follower {token} twice");
-                }
-
-                cache.Add(key, token, count);
+                tokens[i] = token;
+                counts[i] = count;
             }
+
+            if (FirstRepeat(tokens.AsSpan(0, followerCount), seen) is { } repeat)
+            {
+                throw new LookupCacheFormatException(path, countOffset + sizeof(int) + (repeat * PairBytes), $"n-gram {key} lists follower {tokens[repeat]} twice");
+            }
+
+            cache.AddFollowers(key, tokens.AsSpan(0, followerCount), counts.AsSpan(0, followerCount));
         }
 
         return cache;
@@ -87,50 +94,74 @@ internal static class NgramCacheFile
 
     public static void Write(NgramCache cache, string path)
     {
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        Files.SafeFiles.WriteAtomically(path, "lookup cache", stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var buffered = new BufferedStream(stream, 1 << 16);
+            var record = new byte[KeyBytes + sizeof(int)];
+            var pair = new byte[PairBytes];
+            for (var index = 0; index < cache.Count; index++)
             {
-                var record = new byte[KeyBytes + sizeof(int)];
-                var pair = new byte[PairBytes];
-                for (var index = 0; index < cache.Count; index++)
+                var key = cache.KeyAt(index);
+                var followers = cache.FollowersAt(index);
+                for (var slot = 0; slot < NgramCache.MaxNgramSize; slot++)
                 {
-                    var key = cache.KeyAt(index);
-                    var followers = cache.FollowersAt(index);
-                    for (var slot = 0; slot < NgramCache.MaxNgramSize; slot++)
-                    {
-                        BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(slot * sizeof(int)), key[slot]);
-                    }
-
-                    BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(KeyBytes), followers.Length);
-                    stream.Write(record);
-                    for (var i = 0; i < followers.Length; i++)
-                    {
-                        BinaryPrimitives.WriteInt32LittleEndian(pair, followers.Tokens[i]);
-                        BinaryPrimitives.WriteInt32LittleEndian(pair.AsSpan(sizeof(int)), followers.Counts[i]);
-                        stream.Write(pair);
-                    }
+                    BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(slot * sizeof(int)), key[slot]);
                 }
 
-                stream.Flush(flushToDisk: true);
+                BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(KeyBytes), followers.Length);
+                buffered.Write(record);
+                for (var i = 0; i < followers.Length; i++)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(pair, followers.Tokens[i]);
+                    BinaryPrimitives.WriteInt32LittleEndian(pair.AsSpan(sizeof(int)), followers.Counts[i]);
+                    buffered.Write(pair);
+                }
             }
 
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
+            buffered.Flush();
+        });
+    }
+
+    private static void EnsureCapacity(ref int[] tokens, ref int[] counts, int length)
+    {
+        if (length > tokens.Length)
         {
-            if (File.Exists(temporary))
+            tokens = new int[Math.Max(length, tokens.Length * 2)];
+            counts = new int[tokens.Length];
+        }
+    }
+
+    /// <summary>Index of the first token that appeared earlier in <paramref name="tokens"/>, or <c>null</c>.</summary>
+    private static int? FirstRepeat(ReadOnlySpan<int> tokens, HashSet<int> seen)
+    {
+        if (tokens.Length <= 16)
+        {
+            for (var i = 1; i < tokens.Length; i++)
             {
-                File.Delete(temporary);
+                if (tokens[..i].Contains(tokens[i]))
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
+
+        seen.Clear();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (!seen.Add(tokens[i]))
+            {
+                return i;
             }
         }
+
+        return null;
     }
 
     private static FileStream OpenForRead(string path)
     {
+        Files.SafeFiles.RequireInput(path, "lookup cache");
         try
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);

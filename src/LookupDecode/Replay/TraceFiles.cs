@@ -82,9 +82,12 @@ public static class TraceFiles
 
     private static IEnumerable<(int Line, JsonElement Root)> ReadLines(string path)
     {
-        if (!File.Exists(path))
+        switch (Files.SafeFiles.KindOf(path))
         {
-            throw new TraceFormatException(path, 0, "does not exist");
+            case Files.FileKind.Missing:
+                throw new TraceFormatException(path, 0, "does not exist");
+            case not Files.FileKind.Regular and var kind:
+                throw new TraceFormatException(path, 0, $"is {Files.SafeFiles.Describe(kind)}, not a regular file");
         }
 
         var lineNumber = 0;

@@ -11,11 +11,13 @@ public static class PromptFile
     /// (a byte-order mark stays, as llama.cpp passes it on); invalid UTF-8 is refused rather than replaced.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="Files.UnsafeFileException">The path is a FIFO, device or directory.</exception>
     /// <exception cref="PromptFormatException">The file is not valid UTF-8 (names the byte offset).</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
     public static string ReadText(string path)
     {
+        Files.SafeFiles.RequireInput(path, "prompt file");
         var bytes = File.ReadAllBytes(path);
         string text;
         try

@@ -12,8 +12,8 @@ public sealed class ErrorPathTests : IDisposable
     [ModelFact]
     public async Task Dynamic_cache_in_an_unwritable_place_is_a_one_line_error_and_the_text_was_still_generated()
     {
-        var blocked = _temp.File("blocked");
-        Directory.CreateDirectory(blocked);
+        File.WriteAllText(_temp.File("a-file"), "not a directory");
+        var blocked = _temp.File("a-file/cache.bin");
         var (exitCode, output, error) = await CliRunner.RunAsync(
             "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "-n", "8", "--mode", "lookup",
             "--draft", "3", "--dynamic-cache", blocked, "--threads", "2", "--json");
@@ -22,6 +22,21 @@ public sealed class ErrorPathTests : IDisposable
         Assert.StartsWith(", there was", System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Single(error.TrimEnd().Split('\n'));
         Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [ModelFact]
+    public async Task Dynamic_cache_that_is_a_directory_is_refused_before_generating()
+    {
+        var directory = _temp.File("cache-directory");
+        Directory.CreateDirectory(directory);
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time", "-n", "8",
+            "--mode", "lookup", "--dynamic-cache", directory, "--threads", "2");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Contains("directory", error, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(directory));
     }
 
     [ModelFact]

@@ -70,6 +70,8 @@ public sealed class LlamaModelLoadTests : IDisposable
             .AddMetadata("no-such-architecture.context_length", GgufMetadataValue.Of(64u))
             .AddMetadata("no-such-architecture.embedding_length", GgufMetadataValue.Of(4u))
             .AddMetadata("no-such-architecture.block_count", GgufMetadataValue.Of(1u))
+            .AddMetadata("tokenizer.ggml.model", GgufMetadataValue.Of("llama"))
+            .AddMetadata("tokenizer.ggml.tokens", GgufMetadataValue.Of(new GgufArray(GgufValueType.String, new[] { "<unk>", "<s>", "</s>", "a" })))
             .AddTensor("token_embd.weight", [4, 4], new float[16])
             .WriteTo(path);
 

@@ -193,7 +193,9 @@ public sealed class NgramCacheFileTests : IDisposable
         var before = File.ReadAllBytes(path);
         Directory.CreateDirectory(_temp.File("blocker.bin"));
 
-        Assert.ThrowsAny<IOException>(() => original.Save(_temp.File("blocker.bin")));
+        var error = Assert.Throws<LookupDecode.Files.UnsafeFileException>(() => original.Save(_temp.File("blocker.bin")));
+        Assert.Contains("directory", error.Message, StringComparison.Ordinal);
+        Assert.Throws<LookupDecode.Files.UnsafeFileException>(() => original.Save(_temp.File("no-such-directory/cache.bin")));
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.DoesNotContain(Directory.EnumerateFiles(_temp.Path), file => file.EndsWith(".tmp", StringComparison.Ordinal));

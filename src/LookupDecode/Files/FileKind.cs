@@ -1,0 +1,29 @@
+namespace LookupDecode.Files;
+
+/// <summary>What a path names, after following symbolic links.</summary>
+public enum FileKind
+{
+    /// <summary>Nothing exists there (or a symbolic link leads nowhere).</summary>
+    Missing,
+
+    /// <summary>A regular file: the only kind read or written.</summary>
+    Regular,
+
+    /// <summary>A directory.</summary>
+    Directory,
+
+    /// <summary>A named pipe: opening it blocks until a writer appears, and it cannot seek.</summary>
+    Fifo,
+
+    /// <summary>A character device (<c>/dev/null</c>, a terminal, <c>/dev/stdin</c> on a terminal).</summary>
+    CharacterDevice,
+
+    /// <summary>A block device.</summary>
+    BlockDevice,
+
+    /// <summary>A Unix socket.</summary>
+    Socket,
+
+    /// <summary>Anything else the operating system reports.</summary>
+    Other,
+}

@@ -1,0 +1,190 @@
+using Mono.Unix.Native;
+
+namespace LookupDecode.Files;
+
+/// <summary>
+/// Checks made before any file is opened. Inputs must be regular files (a FIFO would block <c>open()</c> forever and a
+/// device or pipe cannot seek); outputs are written to a temporary file beside their final target and renamed over it,
+/// so a symbolic link keeps pointing where it did (its target is updated), a device or FIFO is never replaced, and an
+/// output that is one of the inputs is refused before anything is written.
+/// </summary>
+public static class SafeFiles
+{
+    /// <summary>What <paramref name="path"/> names, following symbolic links.</summary>
+    public static FileKind KindOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return WindowsKindOf(path);
+        }
+
+        if (Syscall.stat(path, out var status) != 0)
+        {
+            return FileKind.Missing;
+        }
+
+        return (status.st_mode & FilePermissions.S_IFMT) switch
+        {
+            FilePermissions.S_IFREG => FileKind.Regular,
+            FilePermissions.S_IFDIR => FileKind.Directory,
+            FilePermissions.S_IFIFO => FileKind.Fifo,
+            FilePermissions.S_IFCHR => FileKind.CharacterDevice,
+            FilePermissions.S_IFBLK => FileKind.BlockDevice,
+            FilePermissions.S_IFSOCK => FileKind.Socket,
+            _ => FileKind.Other,
+        };
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="path"/> is an existing regular file: <see cref="FileNotFoundException"/> when
+    /// nothing is there, <see cref="UnsafeFileException"/> for a directory, FIFO, device or socket (never opened).
+    /// </summary>
+    /// <param name="path">The input.</param>
+    /// <param name="role">What it is for, named in the error ("model", "lookup cache", …).</param>
+    public static void RequireInput(string path, string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var kind = KindOf(path);
+        if (kind == FileKind.Missing)
+        {
+            throw new FileNotFoundException($"{role} '{path}' does not exist.", path);
+        }
+
+        if (kind != FileKind.Regular)
+        {
+            throw new UnsafeFileException(path, role, $"it is {Describe(kind)}, not a regular file (only regular files are read)");
+        }
+    }
+
+    /// <summary>
+    /// The path an output to <paramref name="path"/> is written to: the final target of a symbolic link, or the path
+    /// itself. Throws <see cref="UnsafeFileException"/> when something other than a regular file is there.
+    /// </summary>
+    public static string ResolveOutput(string path, string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        string target;
+        try
+        {
+            var entry = new FileInfo(full);
+            target = entry.LinkTarget is null ? full : entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException exception)
+        {
+            throw new UnsafeFileException(path, role, $"its symbolic links cannot be followed ({exception.Message})");
+        }
+
+        var kind = KindOf(target);
+        if (kind is not (FileKind.Regular or FileKind.Missing))
+        {
+            throw new UnsafeFileException(path, role, $"it is {Describe(kind)}; only a regular file is written (nothing was replaced)");
+        }
+
+        return target;
+    }
+
+    /// <summary>Throws <see cref="UnsafeFileException"/> when <paramref name="output"/> is the same file as one of <paramref name="inputs"/>.</summary>
+    public static void RequireDistinct(string output, string role, params string[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var resolvedOutput = ResolveOutput(output, role);
+        foreach (var input in inputs)
+        {
+            if (SameFile(resolvedOutput, input))
+            {
+                throw new UnsafeFileException(output, role, $"it is the input '{input}'; write the result elsewhere (the input was left untouched)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>: to a temporary file beside its final target,
+    /// flushed, then renamed over it. A failure leaves whatever was there before.
+    /// </summary>
+    public static void WriteAtomically(string path, string role, Action<FileStream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var target = ResolveOutput(path, role);
+        var directory = Path.GetDirectoryName(target) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            throw new UnsafeFileException(path, role, $"the directory '{directory}' does not exist");
+        }
+
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Whether two paths name the same file (same device and inode), whatever links lead to them.</summary>
+    public static bool SameFile(string first, string second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (!OperatingSystem.IsWindows() && Syscall.stat(first, out var a) == 0 && Syscall.stat(second, out var b) == 0)
+        {
+            return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+        }
+
+        return string.Equals(Canonical(first), Canonical(second), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    }
+
+    /// <summary>"a FIFO", "a directory", …, for messages.</summary>
+    public static string Describe(FileKind kind) => kind switch
+    {
+        FileKind.Missing => "missing",
+        FileKind.Regular => "a regular file",
+        FileKind.Directory => "a directory",
+        FileKind.Fifo => "a FIFO (named pipe)",
+        FileKind.CharacterDevice => "a character device",
+        FileKind.BlockDevice => "a block device",
+        FileKind.Socket => "a socket",
+        _ => "not a regular file",
+    };
+
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            var entry = new FileInfo(full);
+            return entry.LinkTarget is null ? full : entry.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+
+    private static FileKind WindowsKindOf(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return FileKind.Directory;
+        }
+
+        if (!File.Exists(path))
+        {
+            return FileKind.Missing;
+        }
+
+        return (File.GetAttributes(path) & FileAttributes.Device) != 0 ? FileKind.CharacterDevice : FileKind.Regular;
+    }
+}
