@@ -28,6 +28,7 @@ internal static class CacheCommand
         command.Options.Add(output);
         command.SetAction((result, cancellationToken) =>
         {
+            LookupDecode.Files.SafeFiles.RequireDistinct(result.GetValue(output)!.FullName, output.Name, result.GetValue(corpus)!.FullName);
             var text = PromptFiles.Read(result.GetValue(corpus)!.FullName, corpus.Name);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LoadForTokenizing(loggers, model, result);
@@ -57,6 +58,7 @@ internal static class CacheCommand
         command.SetAction((result, cancellationToken) =>
         {
             var paths = result.GetValue(files)!;
+            LookupDecode.Files.SafeFiles.RequireDistinct(paths[^1].FullName, "output cache", [.. paths[..^1].Select(path => path.FullName)]);
             var merged = Load(paths[0].FullName);
             foreach (var path in paths[1..^1])
             {

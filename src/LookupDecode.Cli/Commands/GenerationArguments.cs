@@ -238,6 +238,11 @@ internal sealed class GenerationArguments
             throw new InvalidOptionException(StaticCache.Name, $"'{staticPath}' does not exist");
         }
 
+        if (staticPath is not null && result.GetValue(DynamicCache) is { } dynamicCache)
+        {
+            LookupDecode.Files.SafeFiles.RequireDistinct(dynamicCache.FullName, DynamicCache.Name, staticPath);
+        }
+
         return LookupCacheOptions.FromFiles(staticPath, result.GetValue(DynamicCache)?.FullName);
     }
 

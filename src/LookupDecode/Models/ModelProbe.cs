@@ -99,10 +99,10 @@ public static partial class ModelProbe
     /// Checks <paramref name="path"/> in a child process unless a verdict for this exact file is stored; throws
     /// <see cref="ModelLoadException"/> when the child crashed, hung, refused the file or computed NaN.
     /// </summary>
-    internal static void Verify(string path, GgufFile file, ModelOptions options, ILogger logger)
+    internal static void Verify(string path, GgufFile file, ModelOptions options, ILogger logger, string? storeDirectory = null)
     {
         var identity = ModelIdentity.Of(path, file, $"{NativeRuntime.Describe()}|{NativeRuntime.LibraryPath}|gpu{options.GpuLayers}|{options.KvCacheType}|mmap{options.UseMemoryMap}");
-        var store = new ModelCheckStore(ModelCheckStore.DefaultDirectory);
+        var store = new ModelCheckStore(storeDirectory ?? ModelCheckStore.DefaultDirectory);
         if (store.TryGet(identity, out var stored))
         {
             if (stored.Problem is not null)
@@ -124,8 +124,8 @@ public static partial class ModelProbe
         }
     }
 
-    /// <summary>Runs the child on <paramref name="path"/>; null when it passed, else why the file is refused.</summary>
-    private static string? RunAndJudge(string path, ModelOptions options)
+    /// <summary>Runs the child on <paramref name="path"/> (no managed rules, no stored verdict); null when it passed, else why the file is refused.</summary>
+    internal static string? RunAndJudge(string path, ModelOptions options)
     {
         var start = ChildStartInfo(path, options);
         using var child = new Process { StartInfo = start };

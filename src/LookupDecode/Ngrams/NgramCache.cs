@@ -190,6 +190,25 @@ public sealed class NgramCache
                 return false;
             }
 
+            if (ours.Length > 64)
+            {
+                var counts = new Dictionary<int, int>(theirs.Length);
+                for (var i = 0; i < theirs.Length; i++)
+                {
+                    counts[theirs.Tokens[i]] = theirs.Counts[i];
+                }
+
+                for (var i = 0; i < ours.Length; i++)
+                {
+                    if (counts.GetValueOrDefault(ours.Tokens[i]) != ours.Counts[i])
+                    {
+                        return false;
+                    }
+                }
+
+                continue;
+            }
+
             for (var i = 0; i < ours.Length; i++)
             {
                 if (theirs.CountOf(ours.Tokens[i]) != ours.Counts[i])

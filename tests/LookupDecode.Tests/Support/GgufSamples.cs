@@ -5,7 +5,7 @@ namespace LookupDecode.Tests.Support;
 /// <summary>Small GGUF files for gate tests: a well-formed llama model directory that each test breaks in one way.</summary>
 internal static class GgufSamples
 {
-    public static GgufWriter Llama(Action<Dictionary<string, GgufMetadataValue>>? edit = null, int vocabulary = 8)
+    public static GgufWriter Llama(Action<Dictionary<string, GgufMetadataValue>>? edit = null, int vocabulary = 8, Action<GgufWriter>? tensors = null)
     {
         var metadata = new Dictionary<string, GgufMetadataValue>(StringComparer.Ordinal)
         {
@@ -24,6 +24,12 @@ internal static class GgufSamples
         foreach (var (key, value) in metadata)
         {
             writer.AddMetadata(key, value);
+        }
+
+        if (tensors is not null)
+        {
+            tensors(writer);
+            return writer;
         }
 
         return writer.AddTensor("token_embd.weight", [32, vocabulary], new float[32 * vocabulary]);
