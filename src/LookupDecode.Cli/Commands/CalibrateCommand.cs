@@ -41,6 +41,21 @@ internal static class CalibrateCommand
                     ? depth
                     : throw new InvalidOptionException(depths.Name, $"'{text}' is not a depth"))
                 .ToArray();
+            if (depthList.Length == 0)
+            {
+                throw new InvalidOptionException(depths.Name, "needs at least one depth");
+            }
+
+            if ((long)depthList.Max() + largest >= options.ContextSize)
+            {
+                throw new InvalidOptionException(depths.Name, $"the deepest depth plus the largest batch ({depthList.Max()} + {largest}) must fit the context of {options.ContextSize} tokens (--ctx)");
+            }
+
+            if (result.GetValue(repeat) is < 1 or > 1000)
+            {
+                throw new InvalidOptionException(repeat.Name, $"must be between 1 and 1000, was {result.GetValue(repeat)}");
+            }
+
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, options, loggers.CreateLogger("LookupDecode"));
             using var session = llama.CreateSession();

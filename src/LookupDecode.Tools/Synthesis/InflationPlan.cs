@@ -59,6 +59,7 @@ internal sealed record InflationPlan(ModelShape Small, ModelShape Big, int HeadS
         Check(big.FeedForwardSize >= small.FeedForwardSize, "--ff", $"must be at least the small model's {small.FeedForwardSize}");
         Check(big.LayerCount >= small.LayerCount, "--layers", $"must be at least the small model's {small.LayerCount}");
         big.Validate();
+        RequireTensors(source, small);
         return new InflationPlan(small, big, big.HeadSize / small.HeadSize);
     }
 
@@ -76,6 +77,50 @@ internal sealed record InflationPlan(ModelShape Small, ModelShape Big, int HeadS
     }
 
     public int DimensionInHead(int smallDimension) => (smallDimension / 2 * 2 * HeadScale) + (smallDimension % 2);
+
+    /// <summary>Every tensor inflation reads must be there, in a type it reads, with the small shape's extents.</summary>
+    private static void RequireTensors(GgufFile source, ModelShape small)
+    {
+        var tensors = source.Tensors.ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
+        long width = small.EmbeddingSize, vocabulary = small.VocabularySize, feedForward = small.FeedForwardSize;
+        long queries = (long)small.HeadCount * small.HeadSize, keys = (long)small.KvHeadCount * small.HeadSize;
+        var required = new List<(string Name, long[] Dimensions)> { ("token_embd.weight", [width, vocabulary]), ("output_norm.weight", [width]) };
+        for (var layer = 0; layer < small.LayerCount; layer++)
+        {
+            required.Add(($"blk.{layer}.attn_norm.weight", [width]));
+            required.Add(($"blk.{layer}.attn_q.weight", [width, queries]));
+            required.Add(($"blk.{layer}.attn_k.weight", [width, keys]));
+            required.Add(($"blk.{layer}.attn_v.weight", [width, keys]));
+            required.Add(($"blk.{layer}.attn_output.weight", [queries, width]));
+            required.Add(($"blk.{layer}.ffn_norm.weight", [width]));
+            required.Add(($"blk.{layer}.ffn_gate.weight", [width, feedForward]));
+            required.Add(($"blk.{layer}.ffn_up.weight", [width, feedForward]));
+            required.Add(($"blk.{layer}.ffn_down.weight", [feedForward, width]));
+        }
+
+        if (tensors.ContainsKey("output.weight"))
+        {
+            required.Add(("output.weight", [width, vocabulary]));
+        }
+
+        foreach (var (name, dimensions) in required)
+        {
+            if (!tensors.TryGetValue(name, out var tensor))
+            {
+                throw new InvalidOptionException("--from", $"the model has no tensor '{name}'");
+            }
+
+            if (!tensor.Dimensions.SequenceEqual(dimensions))
+            {
+                throw new InvalidOptionException("--from", $"tensor '{name}' is [{string.Join(", ", tensor.Dimensions)}], not [{string.Join(", ", dimensions)}] as the model's hyperparameters say");
+            }
+
+            if (tensor.Type is not (GgmlType.F32 or GgmlType.F16 or GgmlType.Q8_0))
+            {
+                throw new InvalidOptionException("--from", $"tensor '{name}' is {tensor.Type}; inflation reads F32, F16 and Q8_0 models");
+            }
+        }
+    }
 
     private static void Check(bool condition, string option, string problem)
     {

@@ -86,12 +86,18 @@ public sealed record ModelShape
         _ => throw new InvalidOptionException("--shape", $"unknown shape '{name}' (tiny, llama-1b or mistral-7b)"),
     };
 
+    /// <summary>Widest embedding a shape may ask for (wider than any 70B model).</summary>
+    public const int MaxWidth = 16384;
+
+    /// <summary>Most weights one tensor may hold when written (2^28: 1 GiB as F32).</summary>
+    public const long MaxTensorElements = 1L << 28;
+
     /// <summary>Throws <see cref="InvalidOptionException"/> when the dimensions do not form a valid llama model.</summary>
     public void Validate()
     {
-        if (EmbeddingSize < 32 || EmbeddingSize % 32 != 0)
+        if (EmbeddingSize < 32 || EmbeddingSize % 32 != 0 || EmbeddingSize > MaxWidth)
         {
-            throw new InvalidOptionException("--embd", $"must be a positive multiple of 32, was {EmbeddingSize}");
+            throw new InvalidOptionException("--embd", $"must be a multiple of 32 from 32 to {MaxWidth}, was {EmbeddingSize}");
         }
 
         if (HeadCount < 1 || EmbeddingSize % HeadCount != 0 || HeadSize % 2 != 0)
@@ -109,14 +115,22 @@ public sealed record ModelShape
             throw new InvalidOptionException("--layers", $"must be between 1 and 512, was {LayerCount}");
         }
 
-        if (FeedForwardSize < 32 || FeedForwardSize % 32 != 0)
+        if (FeedForwardSize < 32 || FeedForwardSize % 32 != 0 || FeedForwardSize > 4 * MaxWidth)
         {
-            throw new InvalidOptionException("--ff", $"must be a positive multiple of 32, was {FeedForwardSize}");
+            throw new InvalidOptionException("--ff", $"must be a multiple of 32 from 32 to {4 * MaxWidth}, was {FeedForwardSize}");
         }
 
         if (VocabularySize is < 300 or > 1 << 20)
         {
             throw new InvalidOptionException("--vocab", $"must be between 300 and {1 << 20}, was {VocabularySize}");
+        }
+
+        // Every tensor is built in one managed array of floats: the largest must fit one (and memory).
+        var largest = Math.Max((long)EmbeddingSize * FeedForwardSize, (long)EmbeddingSize * VocabularySize);
+        if (largest > MaxTensorElements)
+        {
+            throw new InvalidOptionException(EmbeddingSize * (long)VocabularySize >= EmbeddingSize * (long)FeedForwardSize ? "--vocab" : "--ff",
+                $"the largest tensor would hold {largest} weights (at most {MaxTensorElements}, 1 GiB of F32)");
         }
     }
 }

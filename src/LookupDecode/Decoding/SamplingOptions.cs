@@ -14,6 +14,9 @@ public sealed record SamplingOptions
     /// <summary>Softmax temperature; 0 means greedy. Default 0.</summary>
     public float Temperature { get; init; }
 
+    /// <summary>Smallest positive temperature: logits up to 10^4 divided by it stay far from float's limit.</summary>
+    public const float MinTemperature = 1e-4f;
+
     /// <summary>Seed of the sampler's random generator (ignored when greedy). Default 42.</summary>
     public uint Seed { get; init; } = 42;
 
@@ -55,9 +58,10 @@ public sealed record SamplingOptions
     /// <summary>Throws <see cref="InvalidOptionException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (float.IsNaN(Temperature) || Temperature is < 0 or > 100)
+        if (float.IsNaN(Temperature) || Temperature is < 0 or > 100 || Temperature is > 0 and < MinTemperature)
         {
-            throw new InvalidOptionException(nameof(Temperature), $"must be between 0 and 100, was {Temperature}");
+            // Below the minimum, logits divided by the temperature overflow float to infinity and sampling turns to garbage.
+            throw new InvalidOptionException(nameof(Temperature), $"must be 0 (greedy) or from {MinTemperature} to 100, was {Temperature}");
         }
 
         if (TopK < 0)

@@ -76,6 +76,9 @@ public sealed class ErrorPathTests : IDisposable
     [InlineData("calibrate", "--max-batch", "0")]
     [InlineData("calibrate", "--depths", "zero")]
     [InlineData("cache", "stats", "--draft", "0")]
+    [InlineData("calibrate", "--repeat", "0")]
+    [InlineData("calibrate", "--depths", ",")]
+    [InlineData("calibrate", "--depths", "2147483647")]
     public async Task Out_of_range_options_of_other_commands_are_one_line_errors(params string[] args)
     {
         List<string> command = [args[0]];
@@ -94,6 +97,57 @@ public sealed class ErrorPathTests : IDisposable
 
         Assert.NotEqual(0, exitCode);
         Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("--embd", "model", "synth", "--embd", "2147483616")]
+    [InlineData("--vocab", "model", "synth", "--embd", "16384", "--vocab", "1000000")]
+    [InlineData("--temp", "generate", "-p", "Hi", "--temp", "1e-40")]
+    [InlineData("--temp", "generate", "-p", "Hi", "--temp", "1e309")]
+    public async Task Numeric_options_without_sense_are_one_line_errors_naming_the_flag(string flag, params string[] args)
+    {
+        List<string> command = [.. args, "--out", _temp.File("out.gguf")];
+        if (args[0] == "generate")
+        {
+            command = [.. args, "--model", TestPaths.ModelsDirectory is null ? "unused.gguf" : TestPaths.Model("stories260K.gguf")];
+        }
+
+        var (exitCode, _, error) = await CliRunner.RunAsync([.. command]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(flag, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.File("out.gguf")));
+    }
+
+    [ModelFact]
+    public async Task Outputs_that_are_inputs_are_refused_and_the_input_is_untouched()
+    {
+        var corpus = _temp.File("corpus.txt");
+        File.WriteAllText(corpus, "Once upon a time there was a cat.");
+        var model = _temp.File("model.gguf");
+        File.Copy(TestPaths.Model("stories260K.gguf"), model);
+        var cacheA = _temp.File("a.bin");
+        var cacheB = _temp.File("b.bin");
+        Assert.Equal(0, (await CliRunner.RunAsync("cache", "create", "--model", model, "--file", corpus, "--out", cacheA)).ExitCode);
+        File.Copy(cacheA, cacheB);
+        var before = (File.ReadAllBytes(corpus), File.ReadAllBytes(model), File.ReadAllBytes(cacheA));
+
+        var create = await CliRunner.RunAsync("cache", "create", "--model", model, "--file", corpus, "--out", corpus);
+        var merge = await CliRunner.RunAsync("cache", "merge", cacheA, cacheB, cacheA);
+        var inflate = await CliRunner.RunAsync("model", "inflate", "--from", model, "--out", model, "--type", "f32");
+        var dynamicOverStatic = await CliRunner.RunAsync("generate", "--model", model, "-p", "Once", "-n", "4", "--mode", "lookup",
+            "--static-cache", cacheA, "--dynamic-cache", cacheA);
+
+        foreach (var (exitCode, _, error) in new[] { create, merge, inflate, dynamicOverStatic })
+        {
+            Assert.Equal(1, exitCode);
+            Assert.Contains("it is the input", error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before.Item1, File.ReadAllBytes(corpus));
+        Assert.Equal(before.Item2, File.ReadAllBytes(model));
+        Assert.Equal(before.Item3, File.ReadAllBytes(cacheA));
     }
 
     [ModelFact]
