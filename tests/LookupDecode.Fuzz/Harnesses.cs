@@ -15,7 +15,7 @@ internal static class Harnesses
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: gguf | cache | replay (gguf|cache) PATH | seeds DIRECTORY");
+            Console.Error.WriteLine("usage: gguf | cache | replay (gguf|cache) PATH | seeds DIRECTORY | semantic MODEL ITERATIONS SEED FINDINGS");
             return 2;
         }
 
@@ -29,6 +29,9 @@ internal static class Harnesses
                 return 0;
             case "replay" when args.Length == 3:
                 return Replay(args[1], args[2]);
+            case "semantic" when args.Length == 5:
+                return SemanticFuzz.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]);
             case "seeds" when args.Length == 2:
                 Seeds.Write(args[1]);
                 return 0;

@@ -104,6 +104,13 @@ internal static class CacheCommand
             var tokens = llama.Tokenize(content);
             var statics = result.GetValue(staticCache) is { } s ? Load(s.FullName) : null;
             var dynamics = result.GetValue(dynamicCache) is { } d ? Load(d.FullName) : null;
+            foreach (var (cache, flag) in new[] { (statics, staticCache.Name), (dynamics, dynamicCache.Name) })
+            {
+                if (cache is not null && cache.MaxTokenId >= llama.Info.VocabularySize)
+                {
+                    throw new InvalidOptionException(flag, $"holds token id {cache.MaxTokenId} but the model has {llama.Info.VocabularySize} tokens: it was made with another tokenizer");
+                }
+            }
             // llama-lookup-stats cuts the text into chunks of llama.cpp's context size, which rounds -c up (64 -> 256).
             int chunkSize;
             using (var session = llama.CreateSession())

@@ -32,20 +32,39 @@ public sealed record DecodeCostCurve(string ModelName, string Backend, int Threa
                 return $"batch size {point.BatchSize} is outside 1-{MaxBatchSize}";
             }
 
-            if (point.Depth < 0)
+            if (point.Depth is < 0 or > 1 << 24)
             {
-                return $"depth {point.Depth} is negative";
+                return $"depth {point.Depth} is outside 0-{1 << 24}";
             }
 
-            if (!double.IsFinite(point.Milliseconds) || point.Milliseconds <= 0)
+            if (!double.IsFinite(point.Milliseconds) || point.Milliseconds is <= 1e-6 or > 1e7)
             {
-                return $"cost {point.Milliseconds} of batch {point.BatchSize} is not a positive number";
+                return $"cost {point.Milliseconds} ms of batch {point.BatchSize} is not a plausible time";
             }
         }
 
-        return Depths.Any(depth => !Points.Any(point => point.Depth == depth && point.BatchSize == 1))
-            ? "lacks a batch of 1 at some depth"
-            : null;
+        if (Points.GroupBy(point => (point.BatchSize, point.Depth)).FirstOrDefault(group => group.Count() > 1) is { } repeated)
+        {
+            return $"batch {repeated.Key.BatchSize} at depth {repeated.Key.Depth} is measured twice";
+        }
+
+        if (Depths.Any(depth => !Points.Any(point => point.Depth == depth && point.BatchSize == 1)))
+        {
+            return "lacks a batch of 1 at some depth";
+        }
+
+        // A batch of k tokens costs at least a fraction of one step and at most a few times k steps.
+        foreach (var point in Points)
+        {
+            var single = Points.First(other => other.Depth == point.Depth && other.BatchSize == 1).Milliseconds;
+            var ratio = point.Milliseconds / single;
+            if (ratio < 0.1 || ratio > 4.0 * point.BatchSize)
+            {
+                return $"batch {point.BatchSize} at depth {point.Depth} costs {ratio:G3} single steps, which no machine measures";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A curve whose batches all cost the same as one token (what a GPU nearly does), for tests and what-ifs.</summary>

@@ -114,7 +114,7 @@ public static partial class ModelProbe
         }
 
         var started = Stopwatch.GetTimestamp();
-        var problem = RunAndJudge(path, options);
+        var problem = RunAndJudge(path, options).Problem;
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogChecked(logger, System.IO.Path.GetFileName(path), elapsed.TotalMilliseconds, problem ?? "ok");
         store.Put(identity, new ModelCheckVerdict(problem, elapsed.TotalSeconds, DateTimeOffset.UtcNow));
@@ -124,8 +124,18 @@ public static partial class ModelProbe
         }
     }
 
-    /// <summary>Runs the child on <paramref name="path"/> (no managed rules, no stored verdict); null when it passed, else why the file is refused.</summary>
-    internal static string? RunAndJudge(string path, ModelOptions options)
+    /// <summary>
+    /// Runs the child-process check alone on <paramref name="path"/>: no managed rules, no stored verdict. The outcome says
+    /// whether llama.cpp loaded the file and decoded finite, varied logits, refused it, computed garbage or crashed (the
+    /// problem then names the signal and llama.cpp's last words). For fuzzing and diagnostics; loads go through <see cref="LlamaModel.Load"/>.
+    /// </summary>
+    public static ModelProbeResult CheckInChild(string path, ModelOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return RunAndJudge(path, options ?? new ModelOptions());
+    }
+
+    internal static ModelProbeResult RunAndJudge(string path, ModelOptions options)
     {
         var start = ChildStartInfo(path, options);
         using var child = new Process { StartInfo = start };
@@ -170,7 +180,7 @@ public static partial class ModelProbe
         {
             child.Kill(entireProcessTree: true);
             child.WaitForExit();
-            return $"llama.cpp did not finish loading it and decoding once within {options.CheckTimeout.TotalSeconds:0} s in a child process (hang?)";
+            return new(ModelProbeOutcome.TimedOut, $"llama.cpp did not finish loading it and decoding once within {options.CheckTimeout.TotalSeconds:0} s in a child process (hang?)");
         }
 
         child.WaitForExit();
@@ -188,11 +198,11 @@ public static partial class ModelProbe
 
         return child.ExitCode switch
         {
-            0 when verdict == "ok" => null,
-            Refused when verdict.StartsWith("refused: ", StringComparison.Ordinal) => $"{verdict["refused: ".Length..]}; llama.cpp's last words: {lastWords}",
-            NonFinite when verdict.StartsWith("nonfinite: ", StringComparison.Ordinal) => verdict["nonfinite: ".Length..],
-            > 128 and < 160 => $"llama.cpp crashed loading it in a child process ({SignalName(child.ExitCode - 128)}); its last words: {lastWords}",
-            var code => $"the child process checking it failed (exit {code}); its last words: {lastWords}",
+            0 when verdict == "ok" => new(ModelProbeOutcome.Passed, null),
+            Refused when verdict.StartsWith("refused: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Refused, $"{verdict["refused: ".Length..]}; llama.cpp's last words: {lastWords}"),
+            NonFinite when verdict.StartsWith("nonfinite: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Garbage, verdict["nonfinite: ".Length..]),
+            > 128 and < 160 => new(ModelProbeOutcome.Crashed, $"llama.cpp crashed loading it in a child process ({SignalName(child.ExitCode - 128)}); its last words: {lastWords}"),
+            var code => new(ModelProbeOutcome.Failed, $"the child process checking it failed (exit {code}); its last words: {lastWords}"),
         };
     }
 

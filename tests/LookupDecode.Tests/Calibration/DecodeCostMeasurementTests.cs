@@ -55,6 +55,10 @@ public sealed class DecodeCostMeasurementTests(SharedModels models)
     [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 8, "Depth": 0, "Milliseconds": 2, "RelativeCost": 2 } ] }""")]
     [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 1, "Depth": 0, "Milliseconds": -1, "RelativeCost": 1 } ] }""")]
     [InlineData("""not json at all""")]
+    [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 1, "Depth": 0, "Milliseconds": 1, "RelativeCost": 1 }, { "BatchSize": 2, "Depth": 0, "Milliseconds": 1e308, "RelativeCost": 1e308 } ] }""")]
+    [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 1, "Depth": 0, "Milliseconds": 1, "RelativeCost": 1 }, { "BatchSize": 8, "Depth": 0, "Milliseconds": 1e-300, "RelativeCost": 1e-300 } ] }""")]
+    [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 1, "Depth": 0, "Milliseconds": 1, "RelativeCost": 1 }, { "BatchSize": 1, "Depth": 0, "Milliseconds": 3, "RelativeCost": 3 } ] }""")]
+    [InlineData("""{ "ModelName": "m", "Backend": "b", "Threads": 2, "Points": [ { "BatchSize": 1, "Depth": -5, "Milliseconds": 1, "RelativeCost": 1 } ] }""")]
     public void A_damaged_stored_curve_is_ignored_and_measured_again(string damaged)
     {
         using var temp = new TempDirectory();

@@ -28,11 +28,11 @@ public sealed class ChildCheckTests : IDisposable
         var path = _temp.File("negative-epsilon.gguf");
         GgufRewrite.Copy(TestPaths.Model("stories260K.gguf"), path, metadata => metadata["llama.attention.layer_norm_rms_epsilon"] = GgufMetadataValue.Of(-1f));
 
-        var problem = ModelProbe.RunAndJudge(path, new ModelOptions());
+        var result = ModelProbe.CheckInChild(path);
 
-        Assert.NotNull(problem);
-        Assert.Contains("SIGABRT", problem, StringComparison.Ordinal);
-        Assert.Contains("GGML_ASSERT", problem, StringComparison.Ordinal);
+        Assert.Equal(ModelProbeOutcome.Crashed, result.Outcome);
+        Assert.Contains("SIGABRT", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("GGML_ASSERT", result.Problem, StringComparison.Ordinal);
     }
 
     [ModelFact]
