@@ -27,6 +27,12 @@ public sealed record GenerationOptions
     /// <summary>Static and dynamic n-gram caches of the built-in lookup drafter (<see cref="DraftingPlan.Lookup"/>), whichever plan uses it.</summary>
     public LookupCacheOptions Lookup { get; init; } = new();
 
+    /// <summary>Settings of the built-in suffix drafter (<see cref="DraftingPlan.Suffix"/>).</summary>
+    public Drafting.Suffix.SuffixDrafterOptions Suffix { get; init; } = new();
+
+    /// <summary>Earlier outputs the suffix drafter also drafts from and adds this generation's output to; null for none.</summary>
+    public Drafting.Suffix.SuffixMemory? SuffixMemory { get; init; }
+
     /// <summary>
     /// Texts that end generation when they appear in the output (matched on text, across token boundaries). The
     /// result's text stops before the first one; streamed pieces never contain any part of one (a piece that might begin
@@ -65,6 +71,8 @@ public sealed record GenerationOptions
         Sampling.Validate();
         ArgumentNullException.ThrowIfNull(PromptLookup);
         PromptLookup.Validate();
+        ArgumentNullException.ThrowIfNull(Suffix);
+        Suffix.Validate();
         ArgumentNullException.ThrowIfNull(Lookup);
         ArgumentNullException.ThrowIfNull(Adaptive);
         ArgumentNullException.ThrowIfNull(StopSequences);

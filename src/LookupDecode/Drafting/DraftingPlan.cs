@@ -43,6 +43,9 @@ public sealed record DraftingPlan
         return new NgramCacheDrafter(caches.StaticCache, caches.DynamicCache);
     };
 
+    /// <summary>Built-in drafter: suffix drafting over the prompt, the output so far and <see cref="Decoding.GenerationOptions.SuffixMemory"/>.</summary>
+    public static DrafterFactory Suffix { get; } = context => new Suffix.SuffixDrafter(context.Options.Suffix, context.IsEndOfGeneration, context.Options.SuffixMemory);
+
     /// <summary>A plan verifying up to <paramref name="length"/> tokens of <paramref name="drafters"/>' proposals every step.</summary>
     public static DraftingPlan Fixed(int length, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = length };
 

@@ -21,12 +21,14 @@ public static class DraftingPresets
             DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.PromptLookup)),
         ("lookup", "llama.cpp's lookup n-gram caches (context, dynamic, static), adaptive length",
             DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.Lookup)),
-        ("auto", "both drafters; the better proposal and its length chosen per step by expected tokens per unit of cost",
-            DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.Lookup, DraftingPlan.PromptLookup)),
+        ("auto", "every drafter (lookup caches, prompt lookup, suffix); the best proposal and its length chosen per step by expected tokens per unit of cost",
+            DraftingPlan.AdaptiveOver(AdaptiveMaxLength, DraftingPlan.Lookup, DraftingPlan.PromptLookup, DraftingPlan.Suffix)),
         ("pld", "prompt lookup as Spec-Bench ran it: n-gram ≤ 3, earliest match, 10 tokens, fixed",
             DraftingPlan.Fixed(10, context => new PromptLookupDrafter(new PromptLookupOptions(), context.IsEndOfGeneration))),
         ("llama-lookup", "upstream llama-lookup's drafter at its default draft of 3, fixed",
             DraftingPlan.Fixed(3, DraftingPlan.Lookup)),
+        ("suffix", "suffix drafting (longest earlier match in the prompt, the output and earlier outputs; majority continuation), one chain of up to 32, fixed",
+            DraftingPlan.Fixed(32, DraftingPlan.Suffix)),
     ];
 
     /// <summary>The preset names, each with what it does.</summary>

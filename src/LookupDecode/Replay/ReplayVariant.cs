@@ -23,8 +23,17 @@ public sealed record ReplayVariant(string Name, GenerationOptions Options, bool 
         template ??= new GenerationOptions();
         return string.Equals(name, OracleName, StringComparison.OrdinalIgnoreCase)
             ? new ReplayVariant(OracleName, template with { Drafting = DraftingPresets.Get("auto") with { Name = OracleName } }, IsOracle: true)
-            : new ReplayVariant(name, template with { Drafting = DraftingPresets.Get(name) }, IsOracle: false);
+            : new ReplayVariant(name, WithOwnMemory(template with { Drafting = DraftingPresets.Get(name) }), IsOracle: false);
     }
+
+    /// <summary>
+    /// A variant that drafts with suffix memory remembers the turns it replayed before, as a server remembers earlier
+    /// requests: each such variant gets a memory of its own (unless the template brings one), so variants never share.
+    /// </summary>
+    private static GenerationOptions WithOwnMemory(GenerationOptions options)
+        => options.SuffixMemory is null && options.Drafting.Drafters.Contains(DraftingPlan.Suffix)
+            ? options with { SuffixMemory = new Drafting.Suffix.SuffixMemory() }
+            : options;
 
     /// <summary>True for plain decoding (no drafts).</summary>
     public bool IsGreedy => !IsOracle && Options.Drafting.IsGreedy;

@@ -28,6 +28,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
                 {
                     data.Add(model, prompt, draft, "lookup");
                     data.Add(model, prompt, draft, "prompt-lookup");
+                    data.Add(model, prompt, draft, "suffix");
                 }
             }
         }
@@ -71,6 +72,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
             {
                 data.Add(model, prompt, draft, "lookup");
                 data.Add(model, prompt, draft, "prompt-lookup");
+                data.Add(model, prompt, draft, "suffix");
             }
         }
 
