@@ -34,7 +34,7 @@ public sealed class LookupChatClient : IChatClient
         var request = Prepare(messages, options);
         using var lease = await _host.Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         using var cache = await AcquireCacheAsync(request.CacheKey, cancellationToken).ConfigureAwait(false);
-        var generation = WithCaches(request.Options, cache);
+        var generation = WithCaches(request.Options, cache, request.MemoryKey);
         var result = await Task.Run(() => lease.Session.Generate(request.Prompt, generation, null, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
         {
@@ -54,7 +54,7 @@ public sealed class LookupChatClient : IChatClient
         var request = Prepare(messages, options);
         using var lease = await _host.Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         using var cache = await AcquireCacheAsync(request.CacheKey, cancellationToken).ConfigureAwait(false);
-        var generation = WithCaches(request.Options, cache);
+        var generation = WithCaches(request.Options, cache, request.MemoryKey);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tokens = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() =>
@@ -175,7 +175,7 @@ public sealed class LookupChatClient : IChatClient
         };
         generation.Validate();
         var cacheKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var key) == true && key is string text ? text : options?.ConversationId;
-        return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null);
+        return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null, cacheKey ?? "default");
     }
 
     private async Task<DynamicCacheLease?> AcquireCacheAsync(string? key, CancellationToken cancellationToken)
@@ -184,10 +184,17 @@ public sealed class LookupChatClient : IChatClient
     /// <summary>Whether the plan drafts from the n-gram caches (whatever preset names it: lookup, auto, llama-lookup, …).</summary>
     private static bool UsesCaches(Drafting.DraftingPlan plan) => plan.Drafters.Contains(Drafting.DraftingPlan.Lookup);
 
-    private GenerationOptions WithCaches(GenerationOptions options, DynamicCacheLease? cache)
-        => UsesCaches(options.Drafting)
-            ? options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } }
+    private GenerationOptions WithCaches(GenerationOptions options, DynamicCacheLease? cache, string memoryKey)
+    {
+        if (UsesCaches(options.Drafting))
+        {
+            options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } };
+        }
+
+        return options.Drafting.Drafters.Contains(Drafting.DraftingPlan.Suffix)
+            ? options with { SuffixMemory = _host.SuffixMemories.Get(memoryKey) }
             : options;
+    }
 
     private static UsageDetails Usage(int promptTokens, GenerationResult result) => new()
     {
@@ -199,5 +206,5 @@ public sealed class LookupChatClient : IChatClient
     private static ChatFinishReason FinishReason(StopReason reason)
         => reason is StopReason.EndOfGeneration or StopReason.StopSequence ? ChatFinishReason.Stop : ChatFinishReason.Length;
 
-    private sealed record Request(int[] Prompt, GenerationOptions Options, string? CacheKey);
+    private sealed record Request(int[] Prompt, GenerationOptions Options, string? CacheKey, string MemoryKey);
 }

@@ -51,6 +51,18 @@ public sealed class LookupDecodeOptions
     public long MaxDynamicCachePairs { get; set; } = 4_000_000;
 
     /// <summary>
+    /// Tokens of earlier outputs the suffix drafter remembers per cache key (conversation id or the request's cache key;
+    /// requests without one share the key "default"). Default 262,144 (worst case ≈ 80 MB per key).
+    /// </summary>
+    public int SuffixMemoryTokens { get; set; } = 1 << 18;
+
+    /// <summary>Most suffix memories (keys) kept; the least recently used is dropped. Default 16.</summary>
+    public int MaxSuffixMemories { get; set; } = 16;
+
+    /// <summary>File the suffix memories are loaded from at start (if it exists) and saved to at shutdown; null keeps them in memory only.</summary>
+    public string? SuffixMemoryFile { get; set; }
+
+    /// <summary>
     /// How chat messages become a prompt: "auto" (the GGUF's chat template when it has one, else "raw"), "model" (the
     /// GGUF's template; an error without one), "raw" (message texts joined by newlines, for base models) or the name of
     /// a template llama.cpp knows ("chatml", "llama3", …). Default "auto".

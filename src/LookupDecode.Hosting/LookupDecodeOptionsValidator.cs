@@ -53,6 +53,16 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCaches)} must be at least 1, was {options.MaxDynamicCaches}.");
         }
 
+        if (options.SuffixMemoryTokens is < 64 or > 1 << 28)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.SuffixMemoryTokens)} must be between 64 and {1 << 28}, was {options.SuffixMemoryTokens}.");
+        }
+
+        if (options.MaxSuffixMemories is < 1 or > 1 << 16)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.MaxSuffixMemories)} must be between 1 and {1 << 16}, was {options.MaxSuffixMemories}.");
+        }
+
         if (options.MaxDynamicCachePairs < 1)
         {
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCachePairs)} must be at least 1, was {options.MaxDynamicCachePairs}.");

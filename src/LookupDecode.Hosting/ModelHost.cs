@@ -40,6 +40,9 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// <summary>The static cache shared by all requests, if configured.</summary>
     public NgramCache? StaticCache { get; private set; }
 
+    /// <summary>Earlier outputs the suffix drafter drafts from, per cache key; bounded by <see cref="Drafting.Suffix.SuffixMemoryStore.MaxBytes"/>.</summary>
+    public Drafting.Suffix.SuffixMemoryStore SuffixMemories { get; private set; } = new();
+
     /// <summary>Per-conversation dynamic caches.</summary>
     public DynamicCacheStore DynamicCaches { get; }
 
@@ -50,6 +53,9 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         LlamaRuntime.UseLogger(_loggers.CreateLogger(LlamaRuntime.NativeLogCategory));
         _model = LlamaModel.Load(_options.ModelPath, _options.Model, _loggers.CreateLogger<LlamaModel>());
         StaticCache = _options.StaticCachePath is { } path ? NgramCache.Load(path) : null;
+        SuffixMemories = _options.SuffixMemoryFile is { } memoryFile && Files.SafeFiles.KindOf(memoryFile) != Files.FileKind.Missing
+            ? Drafting.Suffix.SuffixMemoryStore.Load(memoryFile, _options.SuffixMemoryTokens, _options.MaxSuffixMemories)
+            : new Drafting.Suffix.SuffixMemoryStore(_options.SuffixMemoryTokens, _options.MaxSuffixMemories);
         _pool = new SessionPool(_model, _options.MaxConcurrentRequests);
         LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);
         return Task.CompletedTask;
@@ -59,6 +65,11 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     public Task StopAsync(CancellationToken cancellationToken)
     {
         DynamicCaches.SaveAll();
+        if (_options.SuffixMemoryFile is { } memoryFile)
+        {
+            SuffixMemories.Save(memoryFile);
+        }
+
         return Task.CompletedTask;
     }
 

@@ -16,6 +16,8 @@ public class DraftingStepBenchmarks
     private int[] _history = [];
     private NgramCacheDrafter _lookup = null!;
     private PromptLookupDrafter _promptLookup = null!;
+    private LookupDecode.Drafting.Suffix.SuffixDrafter _suffix = null!;
+    private readonly int[] _longDraft = new int[16];
 
     [Params(4096, 32768)]
     public int HistoryLength { get; set; }
@@ -28,6 +30,29 @@ public class DraftingStepBenchmarks
         _lookup.Begin(_history);
         _promptLookup = new PromptLookupDrafter(new PromptLookupOptions(), token => token == 2);
         _promptLookup.Begin(_history);
+        _suffix = new LookupDecode.Drafting.Suffix.SuffixDrafter(new LookupDecode.Drafting.Suffix.SuffixDrafterOptions(), token => token == 2);
+        _suffix.Begin(_history);
+    }
+
+    /// <summary>Indexing cost per token: the whole history re-indexed per invoke (what Observe does once per token).</summary>
+    [Benchmark(OperationsPerInvoke = 4096, Description = "suffix: index one token")]
+    public int SuffixIndexToken()
+    {
+        _suffix.Begin(_history.AsSpan(0, 4096));
+        return 0;
+    }
+
+    /// <summary>Average over 256 cut points of the full history (the index holds all of it; the query is the cut's ending).</summary>
+    [Benchmark(OperationsPerInvoke = Positions, Description = "suffix: propose 16, mean of 256 positions")]
+    public int SuffixProposeAcrossPositions()
+    {
+        var total = 0;
+        for (var i = 0; i < Positions; i++)
+        {
+            total += _suffix.Propose(_history.AsSpan(0, _history.Length - (i * 7)), _longDraft);
+        }
+
+        return total;
     }
 
     [Benchmark(Baseline = true, Description = "lookup: observe + propose 10")]

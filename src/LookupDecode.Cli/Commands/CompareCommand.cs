@@ -40,6 +40,12 @@ internal static class CompareCommand
         command.SetAction((result, cancellationToken) =>
         {
             var modelOptions = model.ToOptions(result);
+            if (result.GetValue(generation.SuffixMemory) is not null)
+            {
+                throw new InvalidOptionException(generation.SuffixMemory.Name,
+                    "compare runs the same prompt again and again: a memory of earlier outputs would let later runs copy earlier ones (use generate)");
+            }
+
             var template = generation.ToOptions(result);
             var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };

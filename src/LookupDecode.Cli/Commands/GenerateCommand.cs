@@ -54,7 +54,7 @@ internal static class GenerateCommand
             finally
             {
                 // The command owns the dynamic cache file: saved after every run, cancelled ones included.
-                saveError = generation.SaveDynamicCache(result, generationOptions);
+                saveError = generation.SaveDynamicCache(result, generationOptions) ?? generation.SaveSuffixMemory(result, generationOptions);
             }
 
             if (asJson)

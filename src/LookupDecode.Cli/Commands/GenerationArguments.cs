@@ -58,6 +58,11 @@ internal sealed class GenerationArguments
         Description = "lookup: dynamic n-gram cache, read if present and saved back after the run (llama-lookup -lcd).",
     };
 
+    public Option<FileInfo?> SuffixMemory { get; } = new("--suffix-memory")
+    {
+        Description = "suffix/auto: earlier outputs to draft from, read if present and saved back after the run (with this run's output added).",
+    };
+
     public Option<float> Temperature { get; } = new("--temp")
     {
         Description = "Sampling temperature; 0 = greedy.",
@@ -121,6 +126,7 @@ internal sealed class GenerationArguments
         command.Options.Add(Match);
         command.Options.Add(StaticCache);
         command.Options.Add(DynamicCache);
+        command.Options.Add(SuffixMemory);
         command.Options.Add(Temperature);
         command.Options.Add(Seed);
         command.Options.Add(TopK);
@@ -147,6 +153,7 @@ internal sealed class GenerationArguments
                 Match = result.GetValue(Match) == "recent" ? PromptLookupMatch.MostRecent : PromptLookupMatch.Earliest,
             },
             Lookup = LoadCaches(result),
+            SuffixMemory = LoadSuffixMemory(result),
             Sampling = new SamplingOptions
             {
                 Temperature = result.GetValue(Temperature),
@@ -222,6 +229,44 @@ internal sealed class GenerationArguments
         try
         {
             cache.Save(file.FullName);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
+        {
+            return exception;
+        }
+    }
+
+    /// <summary>The key a command-line suffix memory file keeps its outputs under.</summary>
+    private const string SuffixMemoryKey = "default";
+
+    private Drafting.Suffix.SuffixMemoryStore? _suffixMemories;
+
+    private Drafting.Suffix.SuffixMemory? LoadSuffixMemory(ParseResult result)
+    {
+        if (result.GetValue(SuffixMemory) is not { } file)
+        {
+            return null;
+        }
+
+        LookupDecode.Files.SafeFiles.ResolveOutput(file.FullName, SuffixMemory.Name);
+        _suffixMemories = LookupDecode.Files.SafeFiles.KindOf(file.FullName) == LookupDecode.Files.FileKind.Missing
+            ? new Drafting.Suffix.SuffixMemoryStore()
+            : Drafting.Suffix.SuffixMemoryStore.Load(file.FullName);
+        return _suffixMemories.Get(SuffixMemoryKey);
+    }
+
+    /// <summary>Saves <c>--suffix-memory</c> after a run that drafted with it; returns the error instead of throwing.</summary>
+    public Exception? SaveSuffixMemory(ParseResult result, GenerationOptions options)
+    {
+        if (result.GetValue(SuffixMemory) is not { } file || _suffixMemories is null || !options.Drafting.Drafters.Contains(DraftingPlan.Suffix))
+        {
+            return null;
+        }
+
+        try
+        {
+            _suffixMemories.Save(file.FullName);
             return null;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)

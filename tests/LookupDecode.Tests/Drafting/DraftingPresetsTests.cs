@@ -8,14 +8,14 @@ public sealed class DraftingPresetsTests
 {
     [Theory]
     [InlineData("greedy", 0, false, 10)]
-    [InlineData("auto", 2, true, 16)]
+    [InlineData("auto", 3, true, 16)]
     [InlineData("lookup", 1, true, 16)]
     [InlineData("pld", 1, false, 10)]
     [InlineData("llama-lookup", 1, false, 3)]
     [InlineData("lookup-d7", 1, false, 7)]
     [InlineData("pld-auto", 1, true, 16)]
     [InlineData("lookup-d5-auto", 1, true, 16)]
-    [InlineData("auto-d4", 2, true, 4)]
+    [InlineData("auto-d4", 3, true, 4)]
     public void Each_name_sets_its_drafters_and_length_policy(string name, int drafters, bool adaptive, int maxLength)
     {
         var plan = DraftingPresets.Get(name);
