@@ -52,12 +52,12 @@ public sealed class LookupDecodeOptions
 
     /// <summary>
     /// Tokens of earlier outputs the suffix drafter remembers per cache key (conversation id or the request's cache key;
-    /// requests without one share the key "default"). Default 262,144 (worst case ≈ 80 MB per key).
+    /// requests without one share the key "default"). Default 65,536 (at most 42 MB per key: 640 bytes per token).
     /// </summary>
-    public int SuffixMemoryTokens { get; set; } = 1 << 18;
+    public int SuffixMemoryTokens { get; set; } = 1 << 16;
 
-    /// <summary>Most suffix memories (keys) kept; the least recently used is dropped. Default 16.</summary>
-    public int MaxSuffixMemories { get; set; } = 16;
+    /// <summary>Most suffix memories (keys) kept; the least recently used is dropped. Default 8 (with the default size, at most 336 MB in all).</summary>
+    public int MaxSuffixMemories { get; set; } = 8;
 
     /// <summary>File the suffix memories are loaded from at start (if it exists) and saved to at shutdown; null keeps them in memory only.</summary>
     public string? SuffixMemoryFile { get; set; }

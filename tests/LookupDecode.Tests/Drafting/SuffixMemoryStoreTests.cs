@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using LookupDecode.Drafting.Suffix;
 using LookupDecode.Tests.Support;
+using Xunit.Abstractions;
 
 namespace LookupDecode.Tests.Drafting;
 
@@ -134,5 +135,28 @@ public sealed class SuffixMemoryStoreTests : IDisposable
         var path = _temp.File($"{Guid.NewGuid():N}.bin");
         store.Save(path);
         return File.ReadAllBytes(path);
+    }
+}
+
+/// <summary>The memory bound the store promises holds for a full memory of varied text.</summary>
+public sealed class SuffixMemoryBoundTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void A_full_memory_uses_no_more_than_its_stated_bound()
+    {
+        const int Capacity = 1 << 16;
+        var random = new Random(3);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var memory = new SuffixMemory(Capacity);
+        for (var i = 0; i < 4 * Capacity / 200; i++)
+        {
+            memory.Add([.. Enumerable.Range(0, 200).Select(_ => random.Next(32000))]);
+        }
+
+        var used = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(memory);
+
+        output.WriteLine($"{used} bytes for {memory.Count} tokens: {(double)used / memory.Count:F1} bytes per token; bound {memory.MaxBytes} ({(double)memory.MaxBytes / Capacity:F0} per token)");
+        Assert.InRange(used, 1, memory.MaxBytes);
     }
 }

@@ -21,9 +21,9 @@ public sealed class SuffixMemoryStore
     private readonly LinkedList<(string Key, SuffixMemory Memory)> _recency = new();
 
     /// <summary>Creates an empty store.</summary>
-    /// <param name="capacityPerKey">Tokens per key's memory (64 … 2^28). Default 2^18.</param>
-    /// <param name="maxKeys">Keys held before the least recently used is dropped. Default 16.</param>
-    public SuffixMemoryStore(int capacityPerKey = 1 << 18, int maxKeys = 16)
+    /// <param name="capacityPerKey">Tokens per key's memory (64 … 2^28). Default 2^16 (≤ 42 MB).</param>
+    /// <param name="maxKeys">Keys held before the least recently used is dropped. Default 8.</param>
+    public SuffixMemoryStore(int capacityPerKey = 1 << 16, int maxKeys = 8)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityPerKey, 64);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacityPerKey, 1 << 28);
@@ -39,7 +39,7 @@ public sealed class SuffixMemoryStore
     public int MaxKeys { get; }
 
     /// <summary>Upper bound of the store's memory use: <see cref="MaxKeys"/> full memories.</summary>
-    public long MaxBytes => MaxKeys * new SuffixMemory(CapacityPerKey).MaxBytes;
+    public long MaxBytes => (long)MaxKeys * CapacityPerKey * SuffixMemory.BytesPerToken;
 
     /// <summary>Keys held now, most recently used first.</summary>
     public IReadOnlyList<string> Keys
@@ -125,7 +125,7 @@ public sealed class SuffixMemoryStore
 
     /// <summary>Reads a store <see cref="Save"/> wrote; every field is checked against the file's length before it is trusted.</summary>
     /// <exception cref="SuffixMemoryFormatException">The file is not a valid suffix memory.</exception>
-    public static SuffixMemoryStore Load(string path, int capacityPerKey = 1 << 18, int maxKeys = 16)
+    public static SuffixMemoryStore Load(string path, int capacityPerKey = 1 << 16, int maxKeys = 8)
     {
         SafeFiles.RequireInput(path, "suffix memory");
         return Load(File.ReadAllBytes(path), path, capacityPerKey, maxKeys);
@@ -145,7 +145,7 @@ public sealed class SuffixMemoryStore
 
     /// <summary>Reads a store from <paramref name="bytes"/>; <paramref name="name"/> names it in errors.</summary>
     /// <exception cref="SuffixMemoryFormatException">The data is not a valid suffix memory.</exception>
-    public static SuffixMemoryStore Load(ReadOnlySpan<byte> bytes, string name, int capacityPerKey = 1 << 18, int maxKeys = 16)
+    public static SuffixMemoryStore Load(ReadOnlySpan<byte> bytes, string name, int capacityPerKey = 1 << 16, int maxKeys = 8)
     {
         var store = new SuffixMemoryStore(capacityPerKey, maxKeys);
         var offset = 0;
