@@ -175,7 +175,9 @@ public sealed class LookupChatClient : IChatClient
         };
         generation.Validate();
         var cacheKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var key) == true && key is string text ? text : options?.ConversationId;
-        return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null, cacheKey ?? "default");
+        // Memory is shared per explicit cache key, else by every request ("default"): a conversation's own history is already in its prompt.
+        var memoryKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var explicitKey) == true && explicitKey is string keyText ? keyText : "default";
+        return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null, memoryKey);
     }
 
     private async Task<DynamicCacheLease?> AcquireCacheAsync(string? key, CancellationToken cancellationToken)

@@ -53,9 +53,9 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCaches)} must be at least 1, was {options.MaxDynamicCaches}.");
         }
 
-        if (options.SuffixMemoryTokens is < 64 or > 1 << 28)
+        if (options.SuffixMemoryTokens is < 64 or > Drafting.Suffix.SuffixMemory.MaxCapacity)
         {
-            failures.Add($"{nameof(LookupDecodeOptions.SuffixMemoryTokens)} must be between 64 and {1 << 28}, was {options.SuffixMemoryTokens}.");
+            failures.Add($"{nameof(LookupDecodeOptions.SuffixMemoryTokens)} must be between 64 and {Drafting.Suffix.SuffixMemory.MaxCapacity}, was {options.SuffixMemoryTokens}.");
         }
 
         if (options.MaxSuffixMemories is < 1 or > 1 << 16)

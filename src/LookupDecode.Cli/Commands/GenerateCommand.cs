@@ -54,7 +54,9 @@ internal static class GenerateCommand
             finally
             {
                 // The command owns the dynamic cache file: saved after every run, cancelled ones included.
-                saveError = generation.SaveDynamicCache(result, generationOptions) ?? generation.SaveSuffixMemory(result, generationOptions);
+                var cacheError = generation.SaveDynamicCache(result, generationOptions);
+                var memoryError = generation.SaveSuffixMemory(result, generationOptions);
+                saveError = cacheError ?? memoryError;
             }
 
             if (asJson)

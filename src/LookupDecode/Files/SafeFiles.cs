@@ -14,9 +14,9 @@ public static class SafeFiles
     public static FileKind KindOf(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (OperatingSystem.IsWindows())
+        if (OperatingSystem.IsWindows() || !NativeStatAvailable)
         {
-            return WindowsKindOf(path);
+            return ManagedKindOf(path);
         }
 
         if (Syscall.stat(path, out var status) != 0)
@@ -113,7 +113,9 @@ public static class SafeFiles
             throw new UnsafeFileException(path, role, $"the directory '{directory}' does not exist");
         }
 
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // A short temporary name (a long target name stays legal) beside the target, so the rename is atomic.
+        var name = Path.GetFileName(target);
+        var temporary = Path.Combine(directory, $".{(name.Length > 180 ? name[..180] : name)}.{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 6)}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -122,13 +124,23 @@ public static class SafeFiles
                 stream.Flush(flushToDisk: true);
             }
 
+            // The replacement keeps the permissions of the file it replaces (a private memory stays private).
+            if (!OperatingSystem.IsWindows() && File.Exists(target))
+            {
+                File.SetUnixFileMode(temporary, File.GetUnixFileMode(target));
+            }
+
             File.Move(temporary, target, overwrite: true);
         }
         finally
         {
-            if (File.Exists(temporary))
+            try
             {
                 File.Delete(temporary);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Leaving a stray temporary file must not hide why the write failed.
             }
         }
     }
@@ -138,7 +150,7 @@ public static class SafeFiles
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        if (!OperatingSystem.IsWindows() && Syscall.stat(first, out var a) == 0 && Syscall.stat(second, out var b) == 0)
+        if (!OperatingSystem.IsWindows() && NativeStatAvailable && Syscall.stat(first, out var a) == 0 && Syscall.stat(second, out var b) == 0)
         {
             return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
         }
@@ -173,7 +185,27 @@ public static class SafeFiles
         }
     }
 
-    private static FileKind WindowsKindOf(string path)
+    /// <summary>
+    /// Whether Mono.Unix's native library loads here (it ships for linux-x64/arm/arm64 and macOS, not for musl or other
+    /// platforms). Without it, files are classified with managed calls only: directories and missing files are still
+    /// told apart, FIFOs and devices are not.
+    /// </summary>
+    private static readonly bool NativeStatAvailable = ProbeNativeStat();
+
+    private static bool ProbeNativeStat()
+    {
+        try
+        {
+            _ = Syscall.stat("/", out _);
+            return true;
+        }
+        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static FileKind ManagedKindOf(string path)
     {
         if (Directory.Exists(path))
         {

@@ -78,10 +78,25 @@ public sealed partial class LlamaModel : IDisposable
         options.Validate();
         logger ??= NullLogger.Instance;
         var started = Stopwatch.GetTimestamp();
-        var file = options.CheckMode == ModelCheckMode.None ? ModelFileCheck.ReadStructure(path) : ModelFileCheck.Check(path);
-        if (options.CheckMode == ModelCheckMode.Child)
+        GgufFile file;
+        switch (options.CheckMode)
         {
-            ModelProbe.Verify(path, file, options, logger);
+            case ModelCheckMode.None:
+                file = ModelFileCheck.ReadStructure(path);
+                break;
+            case ModelCheckMode.Managed:
+                file = ModelFileCheck.Check(path);
+                break;
+            default:
+                // A file the child already loaded and decoded (same identity) needs no weight scan again.
+                file = ModelFileCheck.Check(path, scanWeights: false);
+                if (!ModelProbe.IsKnownGood(path, file, options))
+                {
+                    ModelFileCheck.ScanWeights(file, path);
+                    ModelProbe.Verify(path, file, options, logger);
+                }
+
+                break;
         }
 
         var native = NativeModel.Load(path, options, file.TryGetValue("tokenizer.ggml.tokens", out var tokens) ? tokens.AsArray()?.Items as string[] : null);

@@ -15,7 +15,10 @@ namespace LookupDecode.Models;
 public static class ModelFileCheck
 {
     /// <summary>Checks <paramref name="path"/>; returns its GGUF directory or throws <see cref="ModelLoadException"/>.</summary>
-    public static GgufFile Check(string path)
+    public static GgufFile Check(string path) => Check(path, scanWeights: true);
+
+    /// <summary>Checks <paramref name="path"/>, with or without the weight scan; returns its GGUF directory or throws <see cref="ModelLoadException"/>.</summary>
+    public static GgufFile Check(string path, bool scanWeights)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         RequireRegular(path);
@@ -25,7 +28,11 @@ public static class ModelFileCheck
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
             var file = GgufReader.Read(stream, path);
             CheckModel(file);
-            WeightScan.Check(file, stream);
+            if (scanWeights)
+            {
+                WeightScan.Check(file, stream);
+            }
+
             return file;
         }
         catch (UnauthorizedAccessException exception)
@@ -83,6 +90,21 @@ public static class ModelFileCheck
                 throw new ModelLoadException(path, "it is a directory, not a GGUF file");
             case not FileKind.Regular and var kind:
                 throw new ModelLoadException(path, $"it is {SafeFiles.Describe(kind)}, not a regular file (only regular files are opened)");
+        }
+    }
+
+    /// <summary>The weight scan alone (NaN and infinity) of the file at <paramref name="path"/>, whose directory is <paramref name="file"/>.</summary>
+    public static void ScanWeights(GgufFile file, string path)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            WeightScan.Check(file, stream);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"the file cannot be read ({exception.Message})", exception);
         }
     }
 

@@ -21,6 +21,7 @@ public static partial class ModelProbe
 
     private const int Refused = 2;
     private const int NonFinite = 3;
+    private const int ChildFailed = 4;
 
     /// <summary>
     /// Entry point of the child: <c>PATH [--context N] [--gpu-layers N] [--no-mmap] [--library LIBLLAMA]</c>. Prints one
@@ -56,6 +57,8 @@ public static partial class ModelProbe
         }
 
         NativeRuntime.Logger = new StandardErrorLogger();
+        // Ctrl+C at the parent's terminal reaches this process group too; the parent decides when to stop the check.
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
         try
         {
             using var model = LlamaModel.Load(args[0], options);
@@ -93,6 +96,12 @@ public static partial class ModelProbe
             Console.Out.WriteLine($"refused: {reason.Replace("; run with --verbose to see llama.cpp's reason", "", StringComparison.Ordinal)}");
             return Refused;
         }
+        catch (Exception exception)
+        {
+            // Not llama.cpp's doing: report it as the child's own failure (never stored), not as a crash.
+            Console.Out.WriteLine($"failed: {exception.GetType().Name}: {exception.Message}");
+            return ChildFailed;
+        }
     }
 
     /// <summary>
@@ -101,7 +110,7 @@ public static partial class ModelProbe
     /// </summary>
     internal static void Verify(string path, GgufFile file, ModelOptions options, ILogger logger, string? storeDirectory = null)
     {
-        var identity = ModelIdentity.Of(path, file, $"{NativeRuntime.Describe()}|{NativeRuntime.LibraryPath}|gpu{options.GpuLayers}|{options.KvCacheType}|mmap{options.UseMemoryMap}");
+        var identity = Identity(path, file, options);
         var store = new ModelCheckStore(storeDirectory ?? ModelCheckStore.DefaultDirectory);
         if (store.TryGet(identity, out var stored))
         {
@@ -113,16 +122,48 @@ public static partial class ModelProbe
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var problem = RunAndJudge(path, options).Problem;
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        LogChecked(logger, System.IO.Path.GetFileName(path), elapsed.TotalMilliseconds, problem ?? "ok");
-        store.Put(identity, new ModelCheckVerdict(problem, elapsed.TotalSeconds, DateTimeOffset.UtcNow));
-        if (problem is not null)
+        if (FindProgram() is null)
         {
-            throw new ModelLoadException(path, problem);
+            // A library consumer without the probe program (e.g. from NuGet): the managed checks have run; say what is missing.
+            LogNoProbe(logger, ProgramFileName, ProgramVariable);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var result = RunAndJudge(path, options);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        LogChecked(logger, System.IO.Path.GetFileName(path), elapsed.TotalMilliseconds, result.Problem ?? "ok");
+        if (IsAboutTheFile(result))
+        {
+            store.Put(identity, new ModelCheckVerdict(result.Problem, elapsed.TotalSeconds, DateTimeOffset.UtcNow));
+        }
+
+        if (result.Problem is not null)
+        {
+            throw new ModelLoadException(path, result.Problem);
         }
     }
+
+    /// <summary>Whether a verdict for <paramref name="path"/> with these settings is stored as passed (the weight scan can then be skipped).</summary>
+    internal static bool IsKnownGood(string path, GgufFile file, ModelOptions options, string? storeDirectory = null)
+        => new ModelCheckStore(storeDirectory ?? ModelCheckStore.DefaultDirectory).TryGet(Identity(path, file, options), out var stored) && stored.Problem is null;
+
+    /// <summary>
+    /// Outcomes that say something about the file and are stored: a pass, garbage logits, or a crash by a fault signal.
+    /// Timeouts, a child killed by the user or the system (SIGINT, SIGTERM, SIGKILL), failures of the child itself and
+    /// refusals (which may be a GPU out of memory) are checked again next time.
+    /// </summary>
+    private static bool IsAboutTheFile(ModelProbeResult result) => result.Outcome switch
+    {
+        ModelProbeOutcome.Passed or ModelProbeOutcome.Garbage => true,
+        ModelProbeOutcome.Crashed => result.Signal is 4 or 6 or 7 or 8 or 11,
+        _ => false,
+    };
+
+    private static ModelIdentity Identity(string path, GgufFile file, ModelOptions options)
+        => ModelIdentity.Of(path, file,
+            $"{NativeRuntime.Describe()}|{NativeRuntime.LibraryPath}|llamasharp {typeof(LLama.Native.NativeApi).Assembly.GetName().Version}|"
+            + $"lookupdecode {typeof(ModelProbe).Assembly.GetName().Version}|gpu{options.GpuLayers}|{options.KvCacheType}|mmap{options.UseMemoryMap}");
 
     /// <summary>
     /// Runs the child-process check alone on <paramref name="path"/>: no managed rules, no stored verdict. The outcome says
@@ -187,7 +228,8 @@ public static partial class ModelProbe
         string verdict;
         lock (output)
         {
-            verdict = output.ToString().Trim();
+            // The verdict is the child's last line: anything a native component printed before it is ignored.
+            verdict = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? string.Empty;
         }
 
         string lastWords;
@@ -201,7 +243,8 @@ public static partial class ModelProbe
             0 when verdict == "ok" => new(ModelProbeOutcome.Passed, null),
             Refused when verdict.StartsWith("refused: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Refused, $"{verdict["refused: ".Length..]}; llama.cpp's last words: {lastWords}"),
             NonFinite when verdict.StartsWith("nonfinite: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Garbage, verdict["nonfinite: ".Length..]),
-            > 128 and < 160 => new(ModelProbeOutcome.Crashed, $"llama.cpp crashed loading it in a child process ({SignalName(child.ExitCode - 128)}); its last words: {lastWords}"),
+            ChildFailed when verdict.StartsWith("failed: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Failed, $"the child process checking it failed ({verdict["failed: ".Length..]})"),
+            > 128 and < 160 => new(ModelProbeOutcome.Crashed, $"llama.cpp crashed loading it in a child process ({SignalName(child.ExitCode - 128)}); its last words: {lastWords}") { Signal = child.ExitCode - 128 },
             var code => new(ModelProbeOutcome.Failed, $"the child process checking it failed (exit {code}); its last words: {lastWords}"),
         };
     }
@@ -227,7 +270,8 @@ public static partial class ModelProbe
 
     private static ProcessStartInfo ChildStartInfo(string path, ModelOptions options)
     {
-        var program = FindProgram();
+        var program = FindProgram() ?? throw new NativeBackendException(
+            $"the model check's child program {ProgramFileName} is not beside LookupDecode.dll; reference the LookupDecode.ModelProbe project (or set {ProgramVariable}), or choose ModelCheckMode.Managed");
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardError = true,
@@ -259,7 +303,7 @@ public static partial class ModelProbe
         return start;
     }
 
-    private static string FindProgram()
+    private static string? FindProgram()
     {
         if (Environment.GetEnvironmentVariable(ProgramVariable) is { Length: > 0 } configured)
         {
@@ -275,8 +319,7 @@ public static partial class ModelProbe
             }
         }
 
-        throw new NativeBackendException(
-            $"the model check's child program {ProgramFileName} is not beside LookupDecode.dll; reference the LookupDecode.ModelProbe project (or set {ProgramVariable}), or choose ModelCheckMode.Managed");
+        return null;
     }
 
     /// <summary>The dotnet host running this process, else the one that owns the runtime directory.</summary>
@@ -303,6 +346,9 @@ public static partial class ModelProbe
 
         return executable;
     }
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "The model check's child program {Program} is not installed beside LookupDecode.dll (reference LookupDecode.ModelProbe or set {Variable}): only the managed checks ran")]
+    private static partial void LogNoProbe(ILogger logger, string program, string variable);
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Checked {Model} in a child process in {Milliseconds:0} ms: {Verdict}")]
     private static partial void LogChecked(ILogger logger, string model, double milliseconds, string verdict);

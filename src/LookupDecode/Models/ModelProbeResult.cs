@@ -25,4 +25,8 @@ public enum ModelProbeOutcome
 /// <summary>The outcome of a child-process check and, unless it passed, why the file is refused.</summary>
 /// <param name="Outcome">How the child ended.</param>
 /// <param name="Problem">Why the file is refused (null when it passed), with llama.cpp's last log line where there is one.</param>
-public sealed record ModelProbeResult(ModelProbeOutcome Outcome, string? Problem);
+public sealed record ModelProbeResult(ModelProbeOutcome Outcome, string? Problem)
+{
+    /// <summary>The signal that ended the child, for <see cref="ModelProbeOutcome.Crashed"/>; otherwise null.</summary>
+    public int? Signal { get; init; }
+}

@@ -11,6 +11,7 @@ namespace LookupDecode.Tests.Files;
 /// Paths that are not regular files: a FIFO would block <c>open()</c> forever, a device or pipe cannot seek, and a save
 /// must never replace a device or a symbolic link, nor write over one of its own inputs.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SafeFilesTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -112,5 +113,23 @@ public sealed class SafeFilesTests : IDisposable
         Assert.Throws<UnsafeFileException>(() => SafeFiles.RequireDistinct(Path.Combine(_temp.Path, ".", "input.txt"), "--out", input));
         SafeFiles.RequireDistinct(_temp.File("other.txt"), "--out", input);
         Assert.Equal("precious", File.ReadAllText(input));
+    }
+
+    [Fact]
+    public void A_rewritten_file_keeps_its_permissions_and_long_names_still_save()
+    {
+        var path = _temp.File("private.bin");
+        var cache = new NgramCache();
+        cache.Update([1, 2, 3], 3);
+        cache.Save(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        cache.Save(path);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        var longName = _temp.File(new string('n', 240) + ".bin");
+        cache.Save(longName);
+        Assert.True(NgramCache.Load(longName).ContentEquals(cache));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
 }

@@ -102,4 +102,25 @@ public sealed class ChildCheckTests : IDisposable
         Assert.Contains("\"Problem\":null", File.ReadAllText(verdict), StringComparison.Ordinal);
         Assert.Equal(FileKind.Regular, SafeFiles.KindOf(verdict));
     }
+
+    [ModelFact]
+    public void A_clean_refusal_is_not_stored_and_is_checked_again()
+    {
+        // llama.cpp refuses an unknown architecture cleanly: maybe a fact about the file, maybe about this llama.cpp.
+        var path = _temp.File("unknown-architecture.gguf");
+        new GgufWriter()
+            .AddMetadata("general.architecture", GgufMetadataValue.Of("no-such-architecture"))
+            .AddMetadata("no-such-architecture.context_length", GgufMetadataValue.Of(64u))
+            .AddMetadata("no-such-architecture.embedding_length", GgufMetadataValue.Of(4u))
+            .AddMetadata("no-such-architecture.block_count", GgufMetadataValue.Of(1u))
+            .AddMetadata("tokenizer.ggml.model", GgufMetadataValue.Of("llama"))
+            .AddMetadata("tokenizer.ggml.tokens", GgufMetadataValue.Of(new GgufArray(GgufValueType.String, new[] { "<unk>", "<s>", "</s>", "a" })))
+            .AddTensor("token_embd.weight", [4, 4], new float[16])
+            .WriteTo(path);
+
+        var error = Assert.Throws<ModelLoadException>(() => Verify(path));
+
+        Assert.Contains("llama.cpp", error.Problem, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Store) && Directory.GetFiles(Store).Length > 0);
+    }
 }

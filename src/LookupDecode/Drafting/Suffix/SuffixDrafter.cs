@@ -16,7 +16,7 @@ public sealed class SuffixDrafter : IScoredDraftSource
     private const int PositionBins = 5;
     private const int StreakBins = 4;
 
-    private readonly SuffixIndex _history = new(4096);
+    private readonly SuffixIndex _history = new(256);
     private readonly SuffixMemory? _memory;
     private readonly Func<int, bool> _isEndOfGeneration;
     private readonly SuffixDrafterOptions _options;

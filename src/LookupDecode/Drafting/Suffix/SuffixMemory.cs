@@ -15,10 +15,13 @@ public sealed class SuffixMemory
     public SuffixMemory(int capacity = 1 << 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 64);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 28);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCapacity);
         Capacity = capacity;
-        Index = new SuffixIndex(Math.Min(capacity, 4096));
+        Index = new SuffixIndex(Math.Min(capacity, 1024));
     }
+
+    /// <summary>Largest capacity: eviction re-indexes up to three quarters of it under the lock (about 0.5 s at 2^22 tokens).</summary>
+    public const int MaxCapacity = 1 << 22;
 
     /// <summary>Most tokens held (outputs plus one separator each).</summary>
     public int Capacity { get; }

@@ -21,12 +21,12 @@ public sealed class SuffixMemoryStore
     private readonly LinkedList<(string Key, SuffixMemory Memory)> _recency = new();
 
     /// <summary>Creates an empty store.</summary>
-    /// <param name="capacityPerKey">Tokens per key's memory (64 … 2^28). Default 2^16 (≤ 42 MB).</param>
+    /// <param name="capacityPerKey">Tokens per key's memory (64 … 2^22). Default 2^16 (≤ 42 MB).</param>
     /// <param name="maxKeys">Keys held before the least recently used is dropped. Default 8.</param>
     public SuffixMemoryStore(int capacityPerKey = 1 << 16, int maxKeys = 8)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityPerKey, 64);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacityPerKey, 1 << 28);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacityPerKey, SuffixMemory.MaxCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         CapacityPerKey = capacityPerKey;
         MaxKeys = maxKeys;
@@ -128,6 +128,14 @@ public sealed class SuffixMemoryStore
     public static SuffixMemoryStore Load(string path, int capacityPerKey = 1 << 16, int maxKeys = 8)
     {
         SafeFiles.RequireInput(path, "suffix memory");
+        // A file holds each key's outputs once; more than every key's full capacity (plus framing) is not one of ours.
+        var limit = Math.Min(int.MaxValue, 64 + ((long)maxKeys * (MaxKeyBytes + 8 + (8L * capacityPerKey))));
+        var length = new FileInfo(path).Length;
+        if (length > limit)
+        {
+            throw new SuffixMemoryFormatException(path, 0, $"the file holds {length} bytes, more than {maxKeys} memories of {capacityPerKey} tokens can ({limit})");
+        }
+
         return Load(File.ReadAllBytes(path), path, capacityPerKey, maxKeys);
     }
 

@@ -130,7 +130,8 @@ internal static class VocabularyRules
 
         var id = file.TryGetValue($"tokenizer.ggml.{name}_token_id", out var idValue) ? idValue.AsInt64() : null;
         var forcedNull = name == "bos" && file.GetString("tokenizer.ggml.pre") is "glm4" or "chatglm-bpe";
-        if (forcedNull || ((id is null || id < 0 || id >= vocabulary) && fallback is null))
+        // These pre-tokenizers only change the fallback to none; a valid id in the file still wins (as in llama.cpp).
+        if ((id is null || id < 0 || id >= vocabulary) && (forcedNull || fallback is null))
         {
             throw Refuse(file, $"'tokenizer.ggml.add_{name}_token' is set but tokenizer '{model}' has no {name.ToUpperInvariant()} token to add");
         }
