@@ -27,6 +27,7 @@ public sealed class SuffixDrafter : IScoredDraftSource
     private readonly int[] _tallyTokens = new int[2 * MaxCandidates];
     private readonly double[] _tallyWeights = new double[2 * MaxCandidates];
     private readonly int[] _tallyNewest = new int[2 * MaxCandidates];
+    private int _promptLength;
 
     /// <summary>Creates the drafter.</summary>
     /// <param name="options">Agreement floor and draft stopping rules.</param>
@@ -44,8 +45,6 @@ public sealed class SuffixDrafter : IScoredDraftSource
 
     /// <inheritdoc />
     public string Name => "suffix";
-
-    private int _promptLength;
 
     /// <inheritdoc />
     public void Begin(ReadOnlySpan<int> prompt)
@@ -104,13 +103,13 @@ public sealed class SuffixDrafter : IScoredDraftSource
         var own = _history.FindMatches(history, _ends.AsSpan(0, MaxCandidates), _lengths.AsSpan(0, MaxCandidates));
         if (_memory is null)
         {
-            return Continue(history, own, draft, evidence, null);
+            return Continue(own, draft, evidence, null);
         }
 
         lock (_memory.Gate)
         {
             var remembered = _memory.Index.FindMatches(history, _ends.AsSpan(own, MaxCandidates), _lengths.AsSpan(own, MaxCandidates));
-            return Continue(history, own + remembered, draft, evidence, _memory.Index, own);
+            return Continue(own + remembered, draft, evidence, _memory.Index, own);
         }
     }
 
@@ -118,7 +117,7 @@ public sealed class SuffixDrafter : IScoredDraftSource
     public void End(ReadOnlySpan<int> history) => _memory?.Add(history[Math.Min(_promptLength, history.Length)..]);
 
     /// <summary>Votes the continuation of the candidates with the longest match, token by token.</summary>
-    private int Continue(ReadOnlySpan<int> history, int candidates, Span<int> draft, Span<int> evidence, SuffixIndex? memory, int firstInMemory = int.MaxValue)
+    private int Continue(int candidates, Span<int> draft, Span<int> evidence, SuffixIndex? memory, int firstInMemory = int.MaxValue)
     {
         if (candidates == 0)
         {
@@ -223,7 +222,6 @@ public sealed class SuffixDrafter : IScoredDraftSource
             }
         }
 
-        _ = history;
         return count;
     }
 
