@@ -12,7 +12,7 @@ namespace LookupDecode.Cli.Commands;
 /// </summary>
 internal static class ReplayCommand
 {
-    public const string DefaultVariants = "greedy,pld,llama-lookup,auto,oracle";
+    public const string DefaultVariants = "greedy,pld,llama-lookup,suffix,auto,oracle";
 
     public static Command Create(CliContext cli)
     {
@@ -26,7 +26,7 @@ internal static class ReplayCommand
             Description = "With --simulate: a curve file { \"points\": [[k, T(k)/T(1)], …] } or a stored calibration, or 'flat' (GPU-like). "
                           + "Default: the model's stored calibration on this machine (measured now if missing).",
         };
-        var variants = new Option<string>("--variants") { Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, auto, prompt-lookup, lookup, NAME-dN, NAME-auto) and oracle.", DefaultValueFactory = _ => DefaultVariants };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, suffix, auto, prompt-lookup, lookup, NAME-dN, NAME-auto) and oracle.", DefaultValueFactory = _ => DefaultVariants };
         var categories = new Option<string?>("--categories") { Description = "Comma-separated categories to replay (default: all)." };
         var perCategory = new Option<int?>("--per-category") { Description = "Questions per category (the first N by id; default: all)." };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most answer tokens replayed per turn.", DefaultValueFactory = _ => 1024 };

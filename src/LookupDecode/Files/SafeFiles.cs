@@ -58,6 +58,48 @@ public static class SafeFiles
     }
 
     /// <summary>
+    /// Opens <paramref name="path"/> for reading only if it is a regular file, judged on the opened descriptor itself (no
+    /// window between the check and the open): on Unix it is opened non-blocking (a FIFO swapped in cannot block) and
+    /// <c>fstat</c>-ed. Missing: <see cref="FileNotFoundException"/>; not regular: <see cref="UnsafeFileException"/>.
+    /// </summary>
+    public static FileStream OpenRead(string path, string role, int bufferSize = 1 << 16)
+    {
+        RequireInput(path, role);
+        if (OperatingSystem.IsWindows() || !NativeStatAvailable)
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
+        }
+
+        var descriptor = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+        if (descriptor < 0)
+        {
+            var error = Stdlib.GetLastError();
+            throw error switch
+            {
+                Errno.ENOENT or Errno.ENOTDIR => new FileNotFoundException($"{role} '{path}' does not exist.", path),
+                Errno.EACCES or Errno.EPERM => new UnauthorizedAccessException($"{role} '{path}' cannot be read (permission denied)."),
+                _ => new IOException($"{role} '{path}' cannot be opened ({error})."),
+            };
+        }
+
+        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: true);
+        try
+        {
+            if (Syscall.fstat(descriptor, out var status) != 0 || (status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            {
+                throw new UnsafeFileException(path, role, "it changed into something other than a regular file while being opened");
+            }
+
+            return new FileStream(handle, FileAccess.Read, bufferSize);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The path an output to <paramref name="path"/> is written to: the final target of a symbolic link, or the path
     /// itself. Throws <see cref="UnsafeFileException"/> when something other than a regular file is there.
     /// </summary>

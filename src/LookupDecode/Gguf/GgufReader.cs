@@ -31,8 +31,7 @@ public static class GgufReader
     /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
     public static GgufFile Read(string path)
     {
-        Files.SafeFiles.RequireInput(path, "GGUF file");
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var stream = Files.SafeFiles.OpenRead(path, "GGUF file");
         using var reader = new BoundedBinaryReader(path, stream);
         return Read(path, reader);
     }

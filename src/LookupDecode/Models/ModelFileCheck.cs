@@ -25,7 +25,7 @@ public static class ModelFileCheck
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            using var stream = SafeFiles.OpenRead(path, "model");
             var file = GgufReader.Read(stream, path);
             CheckModel(file);
             if (scanWeights)
@@ -99,7 +99,7 @@ public static class ModelFileCheck
         ArgumentNullException.ThrowIfNull(file);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            using var stream = SafeFiles.OpenRead(path, "model");
             WeightScan.Check(file, stream);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

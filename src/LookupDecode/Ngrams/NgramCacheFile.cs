@@ -161,10 +161,9 @@ internal static class NgramCacheFile
 
     private static FileStream OpenForRead(string path)
     {
-        Files.SafeFiles.RequireInput(path, "lookup cache");
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            return Files.SafeFiles.OpenRead(path, "lookup cache", bufferSize: 1);
         }
         catch (FileNotFoundException)
         {

@@ -17,8 +17,14 @@ public static class PromptFile
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
     public static string ReadText(string path)
     {
-        Files.SafeFiles.RequireInput(path, "prompt file");
-        var bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        using (var stream = Files.SafeFiles.OpenRead(path, "prompt file"))
+        using (var memory = new MemoryStream())
+        {
+            stream.CopyTo(memory);
+            bytes = memory.ToArray();
+        }
+
         string text;
         try
         {

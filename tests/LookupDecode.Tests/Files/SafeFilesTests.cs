@@ -132,4 +132,20 @@ public sealed class SafeFilesTests : IDisposable
         Assert.True(NgramCache.Load(longName).ContentEquals(cache));
         Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
+
+    [Fact]
+    public void Opening_for_reading_checks_the_opened_file_itself()
+    {
+        var path = _temp.File("plain.txt");
+        File.WriteAllText(path, "abc");
+
+        using (var stream = SafeFiles.OpenRead(path, "input"))
+        {
+            Assert.Equal(3, stream.Length);
+        }
+
+        Assert.Throws<UnsafeFileException>(() => SafeFiles.OpenRead(Fifo(), "input"));
+        Assert.Throws<UnsafeFileException>(() => SafeFiles.OpenRead("/dev/zero", "input"));
+        Assert.Throws<FileNotFoundException>(() => SafeFiles.OpenRead(_temp.File("absent"), "input"));
+    }
 }

@@ -136,7 +136,10 @@ public sealed class SuffixMemoryStore
             throw new SuffixMemoryFormatException(path, 0, $"the file holds {length} bytes, more than {maxKeys} memories of {capacityPerKey} tokens can ({limit})");
         }
 
-        return Load(File.ReadAllBytes(path), path, capacityPerKey, maxKeys);
+        using var stream = SafeFiles.OpenRead(path, "suffix memory");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return Load(bytes, path, capacityPerKey, maxKeys);
     }
 
     private static uint Read(ReadOnlySpan<byte> bytes, ref int offset, string name, string field)
