@@ -13,12 +13,14 @@ internal static class GenerateCommand
         var model = new ModelArguments();
         var prompt = new PromptArguments();
         var generation = new GenerationArguments();
+        var draftModel = new DraftModelArguments();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the result and statistics instead of streaming text." };
 
         var command = new Command("generate", "Generate text from a prompt and report speed, drafting and memory figures.");
         model.AddTo(command);
         prompt.AddTo(command);
         generation.AddTo(command);
+        draftModel.AddTo(command);
         command.Options.Add(json);
 
         command.SetAction((result, cancellationToken) =>
@@ -28,6 +30,8 @@ internal static class GenerateCommand
             var promptText = prompt.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            using var draft = draftModel.Load(result, modelOptions, loggers.CreateLogger("LookupDecode"));
+            generationOptions = draftModel.Apply(result, generationOptions, draft);
             using var session = llama.CreateSession();
             CalibrationNotice.Prepare(cli, llama, generationOptions);
             if ((generationOptions.Lookup.StaticCache is not null || generationOptions.Lookup.DynamicCache is not null)

@@ -30,6 +30,9 @@ public sealed record GenerationOptions
     /// <summary>Settings of the built-in suffix drafter (<see cref="DraftingPlan.Suffix"/>).</summary>
     public Drafting.Suffix.SuffixDrafterOptions Suffix { get; init; } = new();
 
+    /// <summary>The draft model of the built-in draft-model drafter (<see cref="DraftingPlan.DraftModel"/>) and its probability floor.</summary>
+    public Drafting.DraftModel.DraftModelOptions DraftModel { get; init; } = new();
+
     /// <summary>Earlier outputs the suffix drafter also drafts from and adds this generation's output to; null for none.</summary>
     public Drafting.Suffix.SuffixMemory? SuffixMemory { get; init; }
 
@@ -71,6 +74,8 @@ public sealed record GenerationOptions
         Sampling.Validate();
         ArgumentNullException.ThrowIfNull(PromptLookup);
         PromptLookup.Validate();
+        ArgumentNullException.ThrowIfNull(DraftModel);
+        DraftModel.Validate();
         ArgumentNullException.ThrowIfNull(Suffix);
         Suffix.Validate();
         ArgumentNullException.ThrowIfNull(Lookup);

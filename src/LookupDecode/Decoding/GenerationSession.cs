@@ -215,6 +215,11 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
+        if (options.DraftModel.Model is { } draftModel && options.Drafting.Drafters.Contains(DraftingPlan.DraftModel))
+        {
+            Drafting.DraftModel.DraftModelCompatibility.Require(Model, draftModel);
+        }
+
         return _planners.Create(options, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(options));
     }
 

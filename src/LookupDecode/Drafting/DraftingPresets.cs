@@ -27,6 +27,8 @@ public static class DraftingPresets
             DraftingPlan.Fixed(10, context => new PromptLookupDrafter(new PromptLookupOptions(), context.IsEndOfGeneration))),
         ("llama-lookup", "upstream llama-lookup's drafter at its default draft of 3, fixed",
             DraftingPlan.Fixed(3, DraftingPlan.Lookup)),
+        ("draft-model", "a small draft model with the target's vocabulary drafts greedily until its confidence falls below --draft-p-min, up to 16, fixed (llama-speculative's defaults)",
+            DraftingPlan.Fixed(16, DraftingPlan.DraftModel)),
         ("suffix", "suffix drafting (longest earlier match in the prompt, the output and earlier outputs; majority continuation), one chain of up to 32, fixed",
             DraftingPlan.Fixed(32, DraftingPlan.Suffix)),
     ];

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using LookupDecode.Decoding;
+using LookupDecode.Drafting.DraftModel;
+using LookupDecode.Models;
+using Microsoft.Extensions.Logging;
+
+namespace LookupDecode.Cli.Commands;
+
+/// <summary>The draft model of <c>--mode draft-model</c>: which file, its threads and GPU layers, and the probability floor (llama-speculative's names).</summary>
+internal sealed class DraftModelArguments
+{
+    public Option<string?> Path { get; } = new("--draft-model", "-md")
+    {
+        Description = "draft-model: a small GGUF model with the target's vocabulary that drafts for it (checked as llama.cpp does).",
+    };
+
+    public Option<int?> Threads { get; } = new("--draft-threads", "-td")
+    {
+        Description = "draft-model: CPU threads of the draft model (default: the target's).",
+    };
+
+    public Option<int> GpuLayers { get; } = new("--draft-gpu-layers", "-ngld")
+    {
+        Description = "draft-model: layers of the draft model to offload to the GPU (GPU backends only; -1 = all).",
+        DefaultValueFactory = _ => 0,
+    };
+
+    public Option<double> MinProbability { get; } = new("--draft-p-min")
+    {
+        Description = "draft-model: stop a draft when the draft model's top probability falls below this.",
+        DefaultValueFactory = _ => 0.75,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Path);
+        command.Options.Add(Threads);
+        command.Options.Add(GpuLayers);
+        command.Options.Add(MinProbability);
+    }
+
+    /// <summary>Loads the draft model when one is given (checked like any model), with the target's context size.</summary>
+    public LlamaModel? Load(ParseResult result, ModelOptions target, ILogger logger)
+    {
+        if (result.GetValue(Path) is not { } path)
+        {
+            return null;
+        }
+
+        var options = target with { Threads = result.GetValue(Threads) ?? target.Threads, GpuLayers = result.GetValue(GpuLayers) };
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidOptionException exception)
+        {
+            throw new InvalidOptionException(exception.OptionName == nameof(ModelOptions.Threads) ? Threads.Name : GpuLayers.Name, exception.Problem);
+        }
+
+        return LlamaModel.Load(path, options, logger);
+    }
+
+    /// <summary>The generation options with the draft model and floor set (the floor is checked, naming the flag).</summary>
+    public GenerationOptions Apply(ParseResult result, GenerationOptions options, LlamaModel? draft)
+    {
+        var draftOptions = new DraftModelOptions { Model = draft, MinProbability = result.GetValue(MinProbability) };
+        try
+        {
+            draftOptions.Validate();
+        }
+        catch (InvalidOptionException exception)
+        {
+            throw new InvalidOptionException(MinProbability.Name, exception.Problem);
+        }
+
+        return options with { DraftModel = draftOptions };
+    }
+}

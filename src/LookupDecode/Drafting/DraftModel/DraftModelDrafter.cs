@@ -1,0 +1,186 @@
+using LookupDecode.Models;
+using LookupDecode.Native;
+
+namespace LookupDecode.Drafting.DraftModel;
+
+/// <summary>
+/// Speculative decoding with a small draft model: a context of the draft model follows the target's history; each step
+/// it drafts greedily, token by token, until its own top probability falls below <see cref="DraftModelOptions.MinProbability"/>
+/// (or the draft is full, or an end-of-generation token comes). Its KV cache is kept in step with what the target emitted:
+/// before drafting, everything past the longest common prefix of what it holds and the history is removed (checked) and
+/// the missing history decoded. Each drafted token's evidence class is the draft model's probability for it and its
+/// position, so adaptive drafting learns how far to trust it. Owns its context; disposed with the generation.
+/// </summary>
+public sealed class DraftModelDrafter : IScoredDraftSource
+{
+    private const int ProbabilityBins = 10;
+    private const int PositionBins = 5;
+
+    private readonly LlamaModel _model;
+    private readonly NativeContext _context;
+    private readonly DraftModelOptions _options;
+    private readonly Func<int, bool> _isEndOfGeneration;
+    private readonly int[] _held;
+    private readonly int[] _single = new int[1];
+    private int _heldCount;
+    private bool _disposed;
+
+    /// <summary>Creates the drafter and its context of the draft model.</summary>
+    /// <param name="options">The draft model and the probability floor.</param>
+    /// <param name="isEndOfGeneration">Tells which tokens end generation; drafts stop before them.</param>
+    public DraftModelDrafter(DraftModelOptions options, Func<int, bool> isEndOfGeneration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(isEndOfGeneration);
+        options.Validate();
+        _model = options.Model ?? throw new InvalidOptionException(nameof(DraftModelOptions.Model), "a draft model is required (GenerationOptions.DraftModel.Model)");
+        _options = options;
+        _isEndOfGeneration = isEndOfGeneration;
+        _context = NativeContext.Create(_model.Native, _model.Options, _model.HeadSize);
+        _held = new int[_context.Size];
+    }
+
+    /// <inheritdoc />
+    public string Name => "draft-model";
+
+    /// <inheritdoc />
+    public int EvidenceClassCount => ProbabilityBins * PositionBins;
+
+    /// <inheritdoc />
+    public double PriorAcceptance(int evidenceClass) => ((evidenceClass / PositionBins) + 0.5) / ProbabilityBins;
+
+    /// <inheritdoc />
+    public void Begin(ReadOnlySpan<int> prompt)
+    {
+        _context.Clear();
+        _heldCount = 0;
+    }
+
+    /// <inheritdoc />
+    public void Observe(ReadOnlySpan<int> history)
+    {
+    }
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft) => Propose(history, draft, Span<int>.Empty);
+
+    /// <inheritdoc />
+    public int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var room = _held.Length - history.Length - 1;
+        if (history.IsEmpty || room <= 0 || draft.IsEmpty)
+        {
+            return 0;
+        }
+
+        var logits = CatchUp(history);
+        var limit = Math.Min(draft.Length, room);
+        var count = 0;
+        while (count < limit)
+        {
+            var (token, probability) = TopToken(logits);
+            if (probability < _options.MinProbability || _isEndOfGeneration(token) || token >= _model.Info.VocabularySize)
+            {
+                break;
+            }
+
+            draft[count] = token;
+            if (!evidence.IsEmpty)
+            {
+                evidence[count] = (Math.Min(ProbabilityBins - 1, (int)(probability * ProbabilityBins)) * PositionBins) + PositionBin(count);
+            }
+
+            count++;
+            if (count == limit)
+            {
+                break;
+            }
+
+            logits = Append(token);
+        }
+
+        return count;
+    }
+
+    /// <inheritdoc />
+    public void End(ReadOnlySpan<int> history)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _context.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Brings the draft context to exactly <paramref name="history"/>: drops what it holds past the common prefix (a
+    /// rejected draft, checked by the context) and decodes the rest, leaving the logits of the last history token.
+    /// </summary>
+    private ReadOnlySpan<float> CatchUp(ReadOnlySpan<int> history)
+    {
+        var common = _held.AsSpan(0, _heldCount).CommonPrefixLength(history);
+        if (common == history.Length)
+        {
+            // The last token's logits are needed again: decode it anew.
+            common--;
+        }
+
+        if (common < _heldCount)
+        {
+            _context.TruncateFrom(common);
+            _heldCount = common;
+        }
+
+        var missing = history[common..];
+        var capacity = _context.BatchCapacity;
+        var start = 0;
+        while (start < missing.Length)
+        {
+            var length = Math.Min(capacity, missing.Length - start);
+            _context.Decode(missing.Slice(start, length), _heldCount, logitsForAll: false);
+            missing.Slice(start, length).CopyTo(_held.AsSpan(_heldCount));
+            _heldCount += length;
+            start += length;
+        }
+
+        return _context.Logits(missing.Length - 1 - ((missing.Length - 1) / capacity * capacity));
+    }
+
+    private ReadOnlySpan<float> Append(int token)
+    {
+        _single[0] = token;
+        _context.Decode(_single, _heldCount, logitsForAll: false);
+        _held[_heldCount++] = token;
+        return _context.Logits(0);
+    }
+
+    /// <summary>The most likely token and its softmax probability.</summary>
+    private static (int Token, double Probability) TopToken(ReadOnlySpan<float> logits)
+    {
+        var best = 0;
+        for (var i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best])
+            {
+                best = i;
+            }
+        }
+
+        var max = logits[best];
+        var sum = 0.0;
+        foreach (var logit in logits)
+        {
+            sum += Math.Exp(logit - max);
+        }
+
+        return (best, 1.0 / sum);
+    }
+
+    private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };
+}

@@ -1,0 +1,117 @@
+using LookupDecode.Decoding;
+using LookupDecode.Drafting;
+using LookupDecode.Drafting.DraftModel;
+using LookupDecode.Models;
+using LookupDecode.Tests.Support;
+using LookupDecode.Text;
+
+namespace LookupDecode.Tests.Decoding;
+
+/// <summary>
+/// Draft-model speculative decoding: output token-identical to greedy whatever the draft model proposes — itself (every
+/// draft right), or another model of the same vocabulary (drafts mostly wrong, rolled back); mismatched vocabularies refused.
+/// </summary>
+[Collection(SharedModelsCollection.Name)]
+public sealed class DraftModelExactnessTests(SharedModels models)
+{
+    private const int MaxTokens = 48;
+
+    public static TheoryData<string, string, string, int> Grid()
+    {
+        var data = new TheoryData<string, string, string, int>();
+        foreach (var prompt in new[] { "story", "summarize-article", "qa-context", "tiny-once" })
+        {
+            foreach (var draft in new[] { 3, 16 })
+            {
+                data.Add(TestModelNames.Stories260K, TestModelNames.Stories260K, prompt, draft);
+                data.Add(TestModelNames.TinyRandom, TestModelNames.TinyRandom, prompt, draft);
+            }
+        }
+
+        return data;
+    }
+
+    [ModelTheory, MemberData(nameof(Grid))]
+    public void Draft_model_tokens_equal_greedy_tokens(string target, string draftModel, string prompt, int draft)
+    {
+        var llama = models.Get(target);
+        var text = PromptFile.ReadText(TestPaths.Prompt(prompt));
+        using var plainSession = llama.CreateSession();
+        var expected = plainSession.Generate(text, new GenerationOptions { MaxTokens = MaxTokens }).Tokens;
+        using var session = llama.CreateSession();
+
+        var result = session.Generate(text, new GenerationOptions
+        {
+            MaxTokens = MaxTokens,
+            Drafting = DraftingPresets.Get($"draft-model-d{draft}"),
+            DraftModel = new DraftModelOptions { Model = models.Get(draftModel), MinProbability = 0 },
+        });
+
+        Assert.Equal(expected, result.Tokens);
+        Assert.True(result.Statistics.DraftedTokens > 0);
+        Assert.Equal(result.Statistics.DraftedTokens, result.Statistics.AcceptedTokens);
+    }
+
+    [ModelFact]
+    public void A_draft_model_that_disagrees_is_rolled_back_and_output_is_unchanged()
+    {
+        var llama = models.Get(TestModelNames.Stories260K);
+        var text = PromptFile.ReadText(TestPaths.Prompt("story"));
+        using var plainSession = llama.CreateSession();
+        var expected = plainSession.Generate(text, new GenerationOptions { MaxTokens = MaxTokens }).Tokens;
+
+        // The same model under a different floor is still itself; a stand-in that disagrees is the same vocabulary with
+        // scrambled weights: written as a copy whose output weights are reversed.
+        using var temp = new TempDirectory();
+        var scrambled = temp.File("scrambled.gguf");
+        GgufRewrite.Copy(TestPaths.Model("stories260K.gguf"), scrambled, editTensor: (tensor, bytes) =>
+        {
+            if (tensor.Name == "token_embd.weight")
+            {
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan()).Reverse();
+            }
+
+            return bytes;
+        });
+        using var disagreeing = LlamaModel.Load(scrambled, SharedModels.OptionsFor(TestModelNames.Stories260K) with { CheckMode = ModelCheckMode.Managed });
+        using var session = llama.CreateSession();
+
+        var result = session.Generate(text, new GenerationOptions
+        {
+            MaxTokens = MaxTokens,
+            Drafting = DraftingPresets.Get("draft-model-d4"),
+            DraftModel = new DraftModelOptions { Model = disagreeing, MinProbability = 0 },
+        });
+
+        Assert.Equal(expected, result.Tokens);
+        Assert.True(result.Statistics.DraftedTokens > result.Statistics.AcceptedTokens);
+    }
+
+    [ModelFact]
+    public void A_draft_model_of_another_vocabulary_is_refused_before_generating()
+    {
+        var llama = models.Get(TestModelNames.Stories260K);
+        using var session = llama.CreateSession();
+
+        var error = Assert.Throws<VocabularyMismatchException>(() => session.Generate("Once upon a time", new GenerationOptions
+        {
+            MaxTokens = 4,
+            Drafting = DraftingPresets.Get("draft-model"),
+            DraftModel = new DraftModelOptions { Model = models.Get(TestModelNames.TinyStories656K) },
+        }));
+
+        Assert.Contains("512 and 2048", error.Difference, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public void The_draft_model_preset_without_a_draft_model_is_a_typed_error()
+    {
+        using var session = models.Get(TestModelNames.Stories260K).CreateSession();
+
+        Assert.Throws<InvalidOptionException>(() => session.Generate("Once upon a time", new GenerationOptions
+        {
+            MaxTokens = 4,
+            Drafting = DraftingPresets.Get("draft-model"),
+        }));
+    }
+}
