@@ -13,6 +13,7 @@ internal static class CompareCommand
     {
         var model = new ModelArguments();
         var generation = new GenerationArguments();
+        var draftModel = new DraftModelArguments();
         var promptText = new PromptArguments();
         var modes = new Option<string>("--modes")
         {
@@ -27,6 +28,7 @@ internal static class CompareCommand
         var command = new Command("compare", "Compare greedy, prompt-lookup and lookup decoding on one prompt: speed, speedup, memory, acceptance, identity.");
         model.AddTo(command);
         generation.AddTo(command);
+        draftModel.AddTo(command);
         generation.MaxTokens.DefaultValueFactory = _ => 256;
         promptText.AddTo(command);
         // compare runs every preset of --modes; a single --mode would be silently ignored, so it is not offered.
@@ -66,6 +68,9 @@ internal static class CompareCommand
             }
 
             var prompt = llama.Tokenize(text);
+            using var draft = draftModel.Load(result, modelOptions, loggers.CreateLogger("LookupDecode"));
+            variants = [.. variants.Select(variant => variant with { Options = draftModel.Apply(result, variant.Options, draft) })];
+            options = options with { Variants = variants };
             using var session = llama.CreateSession();
             foreach (var variant in variants)
             {
