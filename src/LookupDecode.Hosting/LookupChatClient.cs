@@ -193,6 +193,11 @@ public sealed class LookupChatClient : IChatClient
             options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } };
         }
 
+        if (options.Drafting.Drafters.Contains(Drafting.DraftingPlan.DraftModel))
+        {
+            options = options with { DraftModel = new Drafting.DraftModel.DraftModelOptions { Model = _host.DraftModel, MinProbability = _options.DraftMinProbability } };
+        }
+
         return options.Drafting.Drafters.Contains(Drafting.DraftingPlan.Suffix)
             ? options with { SuffixMemory = _host.SuffixMemories.Get(memoryKey) }
             : options;

@@ -51,6 +51,15 @@ public sealed class LookupDecodeOptions
     public long MaxDynamicCachePairs { get; set; } = 4_000_000;
 
     /// <summary>
+    /// A small GGUF model with the target's vocabulary for the <c>draft-model</c> preset (checked against the target at
+    /// start with llama.cpp's rules); loaded with <see cref="Model"/>'s options. Null: no draft model.
+    /// </summary>
+    public string? DraftModelPath { get; set; }
+
+    /// <summary>The draft model stops a draft when its top probability falls below this (llama.cpp's <c>--draft-p-min</c>). Default 0.75.</summary>
+    public double DraftMinProbability { get; set; } = 0.75;
+
+    /// <summary>
     /// Tokens of earlier outputs the suffix drafter remembers per cache key (conversation id or the request's cache key;
     /// requests without one share the key "default"). Default 65,536 (at most 42 MB per key: 640 bytes per token).
     /// </summary>

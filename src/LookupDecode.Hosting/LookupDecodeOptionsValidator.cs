@@ -48,6 +48,16 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.StaticCachePath)} '{staticCache}' does not exist.");
         }
 
+        if (options.DraftModelPath is { } draftModel && !File.Exists(draftModel))
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.DraftModelPath)} '{draftModel}' does not exist.");
+        }
+
+        if (!double.IsFinite(options.DraftMinProbability) || options.DraftMinProbability is < 0 or > 1)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.DraftMinProbability)} must be between 0 and 1, was {options.DraftMinProbability}.");
+        }
+
         if (options.MaxDynamicCaches < 1)
         {
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCaches)} must be at least 1, was {options.MaxDynamicCaches}.");

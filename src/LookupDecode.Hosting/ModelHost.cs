@@ -37,6 +37,9 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// <summary>The bounded pool of sessions (contexts); throws until the host has started.</summary>
     public SessionPool Sessions => _pool ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
 
+    /// <summary>The draft model of the <c>draft-model</c> preset, if configured (<see cref="LookupDecodeOptions.DraftModelPath"/>).</summary>
+    public LlamaModel? DraftModel { get; private set; }
+
     /// <summary>The static cache shared by all requests, if configured.</summary>
     public NgramCache? StaticCache { get; private set; }
 
@@ -51,8 +54,19 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         LlamaRuntime.UseLogger(_loggers.CreateLogger(LlamaRuntime.NativeLogCategory));
+        if (_options.DraftModelPath is { } draftModelPath)
+        {
+            // Before anything loads: a draft model of another vocabulary is a configuration error.
+            VocabularyCompatibility.Check(_options.ModelPath, draftModelPath);
+        }
+
         _model = LlamaModel.Load(_options.ModelPath, _options.Model, _loggers.CreateLogger<LlamaModel>());
         StaticCache = _options.StaticCachePath is { } path ? NgramCache.Load(path) : null;
+        if (_options.DraftModelPath is { } draftPath)
+        {
+            DraftModel = LlamaModel.Load(draftPath, _options.Model, _loggers.CreateLogger<LlamaModel>());
+        }
+
         SuffixMemories = _options.SuffixMemoryFile is { } memoryFile && Files.SafeFiles.KindOf(memoryFile) != Files.FileKind.Missing
             ? Drafting.Suffix.SuffixMemoryStore.Load(memoryFile, _options.SuffixMemoryTokens, _options.MaxSuffixMemories)
             : new Drafting.Suffix.SuffixMemoryStore(_options.SuffixMemoryTokens, _options.MaxSuffixMemories);
@@ -78,6 +92,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     {
         _pool?.Dispose();
         _model?.Dispose();
+        DraftModel?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LookupDecode loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}; {Contexts} concurrent contexts")]

@@ -19,6 +19,7 @@ internal static class ChatCommand
     public static Command Create(CliContext cli)
     {
         var model = new ModelArguments();
+        var draftModel = new DraftModelArguments();
         var mode = new Option<string>("--mode")
         {
             Description = $"Drafting preset: {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN or PRESET-auto.",
@@ -30,6 +31,7 @@ internal static class ChatCommand
         var system = new Option<string?>("--system") { Description = "System message opening the conversation." };
         var command = new Command("chat", "Chat with a model in the console; accepted draft tokens are highlighted, statistics follow each reply. Empty line or /exit quits.");
         model.AddTo(command);
+        draftModel.AddPathAndFloorTo(command);
         command.Options.Add(mode);
         command.Options.Add(draft);
         command.Options.Add(maxTokens);
@@ -56,6 +58,8 @@ internal static class ChatCommand
                 options.DraftLength = plan.IsGreedy || result.GetValue(draft) is null or "auto" ? null : plan.MaxLength;
                 options.DefaultMaxOutputTokens = result.GetValue(maxTokens);
                 options.ChatTemplate = result.GetValue(template)!;
+                options.DraftModelPath = result.GetValue(draftModel.Path);
+                options.DraftMinProbability = result.GetValue(draftModel.MinProbability);
             });
             using var host = builder.Build();
             try

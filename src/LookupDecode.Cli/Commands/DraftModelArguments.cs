@@ -39,6 +39,13 @@ internal sealed class DraftModelArguments
         command.Options.Add(MinProbability);
     }
 
+    /// <summary>For chat, which loads the draft model through Hosting with the target's options: the file and the floor only.</summary>
+    public void AddPathAndFloorTo(Command command)
+    {
+        command.Options.Add(Path);
+        command.Options.Add(MinProbability);
+    }
+
     /// <summary>Loads the draft model when one is given (checked like any model), with the target's context size.</summary>
     public LlamaModel? Load(ParseResult result, ModelOptions target, ILogger logger)
     {

@@ -187,6 +187,30 @@ public sealed class ChatClientTests(SharedModels models)
         Assert.Equal(Greedy("Once upon a time", 8), (await client.GetResponseAsync("Once upon a time")).Text);
     }
 
+    [ModelFact]
+    public async Task A_configured_draft_model_drafts_for_the_draft_model_preset_and_the_reply_is_the_greedy_one()
+    {
+        using var host = await TestHosts.StartAsync(options =>
+        {
+            options.DraftModelPath = TestPaths.Model("stories260K.gguf");
+            options.DefaultDrafting = "draft-model";
+            options.DraftMinProbability = 0;
+        });
+        var client = host.Services.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync("Once upon a time");
+
+        Assert.Equal(Greedy("Once upon a time", 48), response.Text);
+        Assert.True(Convert.ToInt32(response.AdditionalProperties![ChatStatistics.Drafted], System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+
+    [ModelFact]
+    public async Task A_draft_model_of_another_vocabulary_fails_the_start()
+    {
+        await Assert.ThrowsAsync<LookupDecode.Models.VocabularyMismatchException>(() => TestHosts.StartAsync(options =>
+            options.DraftModelPath = TestPaths.Model("TinyStories-656K-Q8_0.gguf")));
+    }
+
     private string Greedy(string prompt, int tokens) => Sampled(prompt, tokens, 0, 42);
 
     private string Sampled(string prompt, int tokens, float temperature, uint seed)
