@@ -30,16 +30,27 @@ public sealed record GgufMetadataValue(GgufValueType Type, object Value)
     public static GgufMetadataValue Of(GgufArray value) => new(GgufValueType.Array, value);
 
     /// <summary>The value as a 64-bit integer when it is an integer of any width, otherwise <c>null</c>.</summary>
-    public long? AsInt64() => Type switch
+    public long? AsInt64() => IsIntegerType(Type) ? IntegerOf(Value) : null;
+
+    /// <summary>True for the GGUF integer types of any width and sign.</summary>
+    public static bool IsIntegerType(GgufValueType type)
+        => type is GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.UInt16 or GgufValueType.Int16
+            or GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.UInt64 or GgufValueType.Int64;
+
+    /// <summary>
+    /// A scalar or array element as a 64-bit integer when it is an integer of any width (a <c>ulong</c> above
+    /// <see cref="long.MaxValue"/> does not fit and gives <c>null</c>), otherwise <c>null</c>.
+    /// </summary>
+    public static long? IntegerOf(object value) => value switch
     {
-        GgufValueType.UInt8 => (byte)Value,
-        GgufValueType.Int8 => (sbyte)Value,
-        GgufValueType.UInt16 => (ushort)Value,
-        GgufValueType.Int16 => (short)Value,
-        GgufValueType.UInt32 => (uint)Value,
-        GgufValueType.Int32 => (int)Value,
-        GgufValueType.UInt64 => (ulong)Value > long.MaxValue ? null : (long)(ulong)Value,
-        GgufValueType.Int64 => (long)Value,
+        byte number => number,
+        sbyte number => number,
+        ushort number => number,
+        short number => number,
+        uint number => number,
+        int number => number,
+        ulong number => number > long.MaxValue ? null : (long)number,
+        long number => number,
         _ => null,
     };
 

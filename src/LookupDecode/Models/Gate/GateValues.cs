@@ -9,24 +9,6 @@ internal static class GateValues
     /// <summary>A refusal of <paramref name="file"/>'s metadata (reported at the start of the metadata, byte 24).</summary>
     public static GgufFormatException Refuse(GgufFile file, string rule) => new(file.Path, Math.Min(24, file.FileLength), rule);
 
-    /// <summary>An integer element of an array as a long, or <c>null</c> when it is not an integer or does not fit.</summary>
-    public static long? Integer(object item) => item switch
-    {
-        byte value => value,
-        sbyte value => value,
-        ushort value => value,
-        short value => value,
-        uint value => value,
-        int value => value,
-        ulong value => value > long.MaxValue ? null : (long)value,
-        long value => value,
-        _ => null,
-    };
-
-    public static bool IsIntegerType(GgufValueType type)
-        => type is GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.UInt16 or GgufValueType.Int16
-            or GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.UInt64 or GgufValueType.Int64;
-
     /// <summary>An optional integer key within [<paramref name="minimum"/>, <paramref name="maximum"/>], or <paramref name="fallback"/> when absent.</summary>
     public static long OptionalCount(GgufFile file, string key, long minimum, long maximum, long fallback)
     {
@@ -68,7 +50,7 @@ internal static class GateValues
 
         if (value.AsArray() is { } array)
         {
-            if (!IsIntegerType(array.ElementType) || array.Length != layers)
+            if (!GgufMetadataValue.IsIntegerType(array.ElementType) || array.Length != layers)
             {
                 throw Refuse(file, $"'{key}' as an array must hold one integer per layer ({layers}), not {array.Length} {array.ElementType}");
             }
@@ -77,7 +59,7 @@ internal static class GateValues
             for (var i = 0; i < values.Length; i++)
             {
                 var item = array.Items.GetValue(i)!;
-                if (Integer(item) is not { } number || number < minimum || number > maximum)
+                if (GgufMetadataValue.IntegerOf(item) is not { } number || number < minimum || number > maximum)
                 {
                     throw Refuse(file, $"'{key}' gives layer {i} the value {Convert.ToString(item, CultureInfo.InvariantCulture)} ({minimum} to {maximum} allowed)");
                 }
