@@ -46,10 +46,11 @@ public static class VocabularyCompatibility
             return $"the tokenizer types differ (target '{targetType}', draft '{draftType}')";
         }
 
+        var defaults = TokenizerDefaults.Of(targetType);
         foreach (var (name, key, fallback) in new[]
                  {
-                     ("adds BOS", "tokenizer.ggml.add_bos_token", Defaults(targetType).AddBos),
-                     ("adds EOS", "tokenizer.ggml.add_eos_token", Defaults(targetType).AddEos),
+                     ("adds BOS", "tokenizer.ggml.add_bos_token", defaults.AddBos),
+                     ("adds EOS", "tokenizer.ggml.add_eos_token", defaults.AddEos),
                  })
         {
             bool Flag(GgufFile file) => file.TryGetValue(key, out var value) && value.Value is bool flag ? flag : fallback;
@@ -63,8 +64,8 @@ public static class VocabularyCompatibility
         var draftTokens = Tokens(draft);
         foreach (var (name, key, fallback) in new[]
                  {
-                     ("BOS", "tokenizer.ggml.bos_token_id", Defaults(targetType).Bos),
-                     ("EOS", "tokenizer.ggml.eos_token_id", Defaults(targetType).Eos),
+                     ("BOS", "tokenizer.ggml.bos_token_id", defaults.Bos),
+                     ("EOS", "tokenizer.ggml.eos_token_id", defaults.Eos),
                  })
         {
             long? Id(GgufFile file, int vocabulary) => file.GetInt64(key) is { } id && id >= 0 && id < vocabulary ? id : fallback;
@@ -92,14 +93,4 @@ public static class VocabularyCompatibility
 
     private static string[] Tokens(GgufFile file)
         => file.TryGetValue("tokenizer.ggml.tokens", out var value) && value.AsArray()?.Items is string[] texts ? texts : [];
-
-    /// <summary>llama.cpp's defaults per tokenizer when a file does not say.</summary>
-    private static (bool AddBos, bool AddEos, long? Bos, long? Eos) Defaults(string? model) => model switch
-    {
-        "llama" => (true, false, 1, 2),
-        "gpt2" => (false, false, 11, 11),
-        "bert" => (true, false, 101, null),
-        "t5" => (false, true, null, 1),
-        _ => (false, false, null, null),
-    };
 }

@@ -45,7 +45,7 @@ internal static class VocabularyRules
             throw Refuse(file, "'tokenizer.ggml.merges' must be an array of strings");
         }
 
-        var defaults = SpecialDefaults.Of(model);
+        var defaults = TokenizerDefaults.Of(model);
         if (texts.Length <= defaults.HighestId)
         {
             throw Refuse(file, $"tokenizer '{model}' needs more than {defaults.HighestId} tokens (llama.cpp reads its default special token {defaults.HighestId} unchecked), not {texts.Length}");
@@ -135,18 +135,5 @@ internal static class VocabularyRules
         {
             throw Refuse(file, $"'tokenizer.ggml.add_{name}_token' is set but tokenizer '{model}' has no {name.ToUpperInvariant()} token to add");
         }
-    }
-
-    /// <summary>llama.cpp's default special token ids per tokenizer (used when a file names none or an invalid one).</summary>
-    private sealed record SpecialDefaults(int? Bos, int? Eos, int HighestId)
-    {
-        public static SpecialDefaults Of(string model) => model switch
-        {
-            "llama" => new(1, 2, 2),
-            "gpt2" => new(11, 11, 11),
-            "bert" => new(101, null, 103),
-            "t5" => new(null, 1, 2),
-            _ => new(null, null, 0),
-        };
     }
 }
