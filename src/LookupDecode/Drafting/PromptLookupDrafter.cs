@@ -84,14 +84,14 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
 
             var start = _options.Match == PromptLookupMatch.Earliest ? occurrence.FirstEnd : occurrence.LastEnd;
             var available = Math.Min(draft.Length, history.Length - start);
-            var matchBin = evidence.IsEmpty ? 0 : MatchBin(MatchLength(history, start, size));
+            var matchBin = evidence.IsEmpty ? 0 : EvidenceBins.MatchBin(MatchLength(history, start, size));
             var count = 0;
             while (count < available && !_isEndOfGeneration(history[start + count]))
             {
                 draft[count] = history[start + count];
                 if (!evidence.IsEmpty)
                 {
-                    evidence[count] = (matchBin * PositionBins) + PositionBin(count);
+                    evidence[count] = (matchBin * PositionBins) + EvidenceBins.PositionBin(count);
                 }
 
                 count++;
@@ -109,8 +109,8 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
     {
     }
 
-    private const int PositionBins = 5;
-    private const int MatchBins = 8;
+    private const int PositionBins = EvidenceBins.PositionBins;
+    private const int MatchBins = EvidenceBins.MatchBins;
     private const int LongestMatchMeasured = 32;
 
     /// <summary>
@@ -129,12 +129,6 @@ public sealed class PromptLookupDrafter : IScoredDraftSource
 
         return length;
     }
-
-    /// <summary>Match length in bins 1, 2, 3, 4-5, 6-8, 9-15, 16-31, 32+.</summary>
-    private static int MatchBin(int length) => length switch { 1 => 0, 2 => 1, 3 => 2, < 6 => 3, < 9 => 4, < 16 => 5, < 32 => 6, _ => 7 };
-
-    /// <summary>Position of a drafted token in its draft, in bins 0, 1, 2-3, 4-7, 8+.</summary>
-    private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };
 
     /// <summary>Records the n-grams ending just before <paramref name="end"/>, whose continuation starts at <paramref name="end"/>.</summary>
     private void IndexNgramsEndingAt(ReadOnlySpan<int> tokens, int end)

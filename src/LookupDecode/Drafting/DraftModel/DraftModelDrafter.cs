@@ -14,7 +14,7 @@ namespace LookupDecode.Drafting.DraftModel;
 public sealed class DraftModelDrafter : IScoredDraftSource
 {
     private const int ProbabilityBins = 10;
-    private const int PositionBins = 5;
+    private const int PositionBins = EvidenceBins.PositionBins;
 
     private readonly LlamaModel _model;
     private readonly NativeContext _context;
@@ -88,7 +88,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource
             draft[count] = token;
             if (!evidence.IsEmpty)
             {
-                evidence[count] = (Math.Min(ProbabilityBins - 1, (int)(probability * ProbabilityBins)) * PositionBins) + PositionBin(count);
+                evidence[count] = (Math.Min(ProbabilityBins - 1, (int)(probability * ProbabilityBins)) * PositionBins) + EvidenceBins.PositionBin(count);
             }
 
             count++;
@@ -163,15 +163,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource
     /// <summary>The most likely token and its softmax probability.</summary>
     private static (int Token, double Probability) TopToken(ReadOnlySpan<float> logits)
     {
-        var best = 0;
-        for (var i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
+        var best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
         var max = logits[best];
         var sum = 0.0;
         foreach (var logit in logits)
@@ -181,6 +173,4 @@ public sealed class DraftModelDrafter : IScoredDraftSource
 
         return (best, 1.0 / sum);
     }
-
-    private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };
 }

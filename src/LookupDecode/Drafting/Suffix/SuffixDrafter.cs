@@ -11,9 +11,9 @@ namespace LookupDecode.Drafting.Suffix;
 public sealed class SuffixDrafter : IScoredDraftSource
 {
     private const int MaxCandidates = 32;
-    private const int MatchBins = 8;
+    private const int MatchBins = EvidenceBins.MatchBins;
     private const int ShareBins = 3;
-    private const int PositionBins = 5;
+    private const int PositionBins = EvidenceBins.PositionBins;
     private const int StreakBins = 4;
 
     private readonly SuffixIndex _history = new(256);
@@ -147,7 +147,7 @@ public sealed class SuffixDrafter : IScoredDraftSource
         }
 
         var limit = Math.Min(draft.Length, Math.Max(_options.MinLength, (int)Math.Ceiling(_options.LengthPerMatchToken * longest)));
-        var matchBin = (StreakBin(_streak) * MatchBins) + MatchBin(longest);
+        var matchBin = (StreakBin(_streak) * MatchBins) + EvidenceBins.MatchBin(longest);
         var count = 0;
         while (count < limit && alive > 0)
         {
@@ -208,7 +208,7 @@ public sealed class SuffixDrafter : IScoredDraftSource
             draft[count] = winner;
             if (!evidence.IsEmpty)
             {
-                evidence[count] = (((matchBin * ShareBins) + ShareBin(share)) * PositionBins) + PositionBin(count);
+                evidence[count] = (((matchBin * ShareBins) + ShareBin(share)) * PositionBins) + EvidenceBins.PositionBin(count);
             }
 
             count++;
@@ -225,15 +225,9 @@ public sealed class SuffixDrafter : IScoredDraftSource
         return count;
     }
 
-    /// <summary>Match length in bins 1, 2, 3, 4-5, 6-8, 9-15, 16-31, 32+.</summary>
-    private static int MatchBin(int length) => length switch { <= 1 => 0, 2 => 1, 3 => 2, < 6 => 3, < 9 => 4, < 16 => 5, < 32 => 6, _ => 7 };
-
     /// <summary>Tokens predicted in a row: none, 1-3, 4-15, 16+.</summary>
     private static int StreakBin(int streak) => streak switch { 0 => 0, < 4 => 1, < 16 => 2, _ => 3 };
 
     /// <summary>Agreement behind a token: under 1/2, under 4/5, at least 4/5.</summary>
     private static int ShareBin(double share) => share < 0.5 ? 0 : share < 0.8 ? 1 : 2;
-
-    /// <summary>Position of a drafted token in its draft, in bins 0, 1, 2-3, 4-7, 8+.</summary>
-    private static int PositionBin(int index) => index switch { 0 => 0, 1 => 1, < 4 => 2, < 8 => 3, _ => 4 };
 }
