@@ -79,7 +79,7 @@ internal sealed class SuffixIndex
         }
 
         // The n-grams ending just before the new token, which is their continuation; none crosses a separator.
-        var sizes = HashesEndingAt(_tokens, end, _hashes);
+        var sizes = HashesOfEnding(_tokens.AsSpan(0, end), _hashes);
         for (var i = 0; i < sizes; i++)
         {
             var newest = _newest[i];
@@ -146,41 +146,23 @@ internal sealed class SuffixIndex
         return length;
     }
 
-    /// <summary>Hashes of the n-grams (each indexed size) ending just before <paramref name="end"/>; returns how many sizes fit.</summary>
-    private static int HashesEndingAt(int[] tokens, int end, Span<ulong> hashes)
+    /// <summary>
+    /// Hashes of the n-grams (each indexed size) that end <paramref name="text"/>, i.e. its last n tokens, stopping at a
+    /// <see cref="Separator"/> so no n-gram spans two sequences; returns how many sizes fit.
+    /// </summary>
+    private static int HashesOfEnding(ReadOnlySpan<int> text, Span<ulong> hashes)
     {
         ulong hash = 0;
         var sizeIndex = 0;
-        for (var length = 1; length <= Sizes[^1] && end - length >= 0; length++)
+        for (var length = 1; length <= Sizes[^1] && length <= text.Length; length++)
         {
-            var token = tokens[end - length];
+            var token = text[^length];
             if (token == Separator)
             {
                 break;
             }
 
             hash = Mix(hash, token);
-            if (length == Sizes[sizeIndex])
-            {
-                hashes[sizeIndex++] = hash ^ (ulong)length;
-                if (sizeIndex == Sizes.Length)
-                {
-                    break;
-                }
-            }
-        }
-
-        return sizeIndex;
-    }
-
-    /// <summary>Hashes of the n-grams ending <paramref name="query"/> (its last n tokens), as <see cref="HashesEndingAt"/> computes them.</summary>
-    private static int HashesOfEnding(ReadOnlySpan<int> query, Span<ulong> hashes)
-    {
-        ulong hash = 0;
-        var sizeIndex = 0;
-        for (var length = 1; length <= Sizes[^1] && length <= query.Length; length++)
-        {
-            hash = Mix(hash, query[query.Length - length]);
             if (length == Sizes[sizeIndex])
             {
                 hashes[sizeIndex++] = hash ^ (ulong)length;
