@@ -88,14 +88,9 @@ public sealed partial class LlamaModel : IDisposable
                 file = ModelFileCheck.Check(path);
                 break;
             default:
-                // A file the child already loaded and decoded (same identity) needs no weight scan again.
+                // The weight scan runs inside the child check, and only for a file without a stored verdict.
                 file = ModelFileCheck.Check(path, scanWeights: false);
-                if (!ModelProbe.IsKnownGood(path, file, options))
-                {
-                    ModelFileCheck.ScanWeights(file, path);
-                    ModelProbe.Verify(path, file, options, logger);
-                }
-
+                ModelProbe.Verify(path, file, options, logger);
                 break;
         }
 

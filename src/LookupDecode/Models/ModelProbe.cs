@@ -106,7 +106,8 @@ public static partial class ModelProbe
 
     /// <summary>
     /// Checks <paramref name="path"/> in a child process unless a verdict for this exact file is stored; throws
-    /// <see cref="ModelLoadException"/> when the child crashed, hung, refused the file or computed NaN.
+    /// <see cref="ModelLoadException"/> when the child crashed, hung, refused the file or computed NaN. A file without a
+    /// stored verdict gets the managed weight scan first; a file that passed before needs neither again.
     /// </summary>
     internal static void Verify(string path, GgufFile file, ModelOptions options, ILogger logger, string? storeDirectory = null)
     {
@@ -122,6 +123,7 @@ public static partial class ModelProbe
             return;
         }
 
+        ModelFileCheck.ScanWeights(file, path);
         if (FindProgram() is null)
         {
             // A library consumer without the probe program (e.g. from NuGet): the managed checks have run; say what is missing.
@@ -143,10 +145,6 @@ public static partial class ModelProbe
             throw new ModelLoadException(path, result.Problem);
         }
     }
-
-    /// <summary>Whether a verdict for <paramref name="path"/> with these settings is stored as passed (the weight scan can then be skipped).</summary>
-    internal static bool IsKnownGood(string path, GgufFile file, ModelOptions options, string? storeDirectory = null)
-        => new ModelCheckStore(storeDirectory ?? ModelCheckStore.DefaultDirectory).TryGet(Identity(path, file, options), out var stored) && stored.Problem is null;
 
     /// <summary>
     /// Outcomes that say something about the file and are stored: a pass, garbage logits, or a crash by a fault signal.
