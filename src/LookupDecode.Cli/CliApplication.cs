@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.CommandLine;
 using LookupDecode.Cli.Commands;
 
@@ -64,12 +63,10 @@ internal static class CliApplication
             EnableDefaultExceptionHandler = false,
             ProcessTerminationTimeout = null,
         };
-        using var termination = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Cancel(context, termination));
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Cancel(context, termination));
+        using var interrupt = new LookupDecode.Signals.InterruptSignal();
         try
         {
-            return await parseResult.InvokeAsync(configuration, termination.Token).ConfigureAwait(false);
+            return await parseResult.InvokeAsync(configuration, interrupt.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -86,18 +83,6 @@ internal static class CliApplication
             await error.WriteLineAsync($"error: {exception.Message}").ConfigureAwait(false);
             return InputError;
         }
-    }
-
-    /// <summary>The first signal asks the command to stop; a second one (the user insisting) ends the process as usual.</summary>
-    private static void Cancel(PosixSignalContext context, CancellationTokenSource termination)
-    {
-        if (termination.IsCancellationRequested)
-        {
-            return;
-        }
-
-        context.Cancel = true;
-        termination.Cancel();
     }
 
     private static bool IsHelpRequest(string[] args)

@@ -67,7 +67,7 @@ internal static class EndToEndCommand
                 CostCurve = !result.GetValue(noCurve),
                 CostCurveMaxBatch = result.GetValue(maxBatch),
             };
-            using var interrupt = new Support.InterruptSignal();
+            using var interrupt = new LookupDecode.Signals.InterruptSignal();
             return EndToEndSuite.Run(settings, Console.Out, interrupt.Token);
         });
         return command.Parse(args).Invoke();

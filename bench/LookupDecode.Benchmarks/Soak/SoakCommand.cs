@@ -48,7 +48,7 @@ internal static class SoakCommand
             "Once upon a time", "Tom had a small dog named Max.", "Lily liked to play in the park.", "The sun was hot and",
             "One day, a bird", "Sue and Ben went to the sea.", "There was a big red ball", "The cat said,",
         ];
-        using var interrupt = new Support.InterruptSignal();
+        using var interrupt = new LookupDecode.Signals.InterruptSignal();
         ChatLoadReport report;
         try
         {
