@@ -65,15 +65,7 @@ public sealed class LlamaModelLoadTests : IDisposable
     public void Well_formed_file_llama_cpp_refuses_becomes_a_model_load_error()
     {
         var path = _temp.File("unknown-architecture.gguf");
-        new GgufWriter()
-            .AddMetadata("general.architecture", GgufMetadataValue.Of("no-such-architecture"))
-            .AddMetadata("no-such-architecture.context_length", GgufMetadataValue.Of(64u))
-            .AddMetadata("no-such-architecture.embedding_length", GgufMetadataValue.Of(4u))
-            .AddMetadata("no-such-architecture.block_count", GgufMetadataValue.Of(1u))
-            .AddMetadata("tokenizer.ggml.model", GgufMetadataValue.Of("llama"))
-            .AddMetadata("tokenizer.ggml.tokens", GgufMetadataValue.Of(new GgufArray(GgufValueType.String, new[] { "<unk>", "<s>", "</s>", "a" })))
-            .AddTensor("token_embd.weight", [4, 4], new float[16])
-            .WriteTo(path);
+        GgufSamples.UnknownArchitecture().WriteTo(path);
 
         var error = Assert.Throws<ModelLoadException>(() => LlamaModel.Load(path));
 

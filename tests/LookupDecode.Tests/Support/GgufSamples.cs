@@ -34,4 +34,17 @@ internal static class GgufSamples
 
         return writer.AddTensor("token_embd.weight", [32, vocabulary], new float[32 * vocabulary]);
     }
+
+    /// <summary>
+    /// A file every managed rule accepts (the generic rules apply to an architecture they do not know) and llama.cpp
+    /// refuses cleanly: its architecture does not exist.
+    /// </summary>
+    public static GgufWriter UnknownArchitecture() => new GgufWriter()
+        .AddMetadata("general.architecture", GgufMetadataValue.Of("no-such-architecture"))
+        .AddMetadata("no-such-architecture.context_length", GgufMetadataValue.Of(64u))
+        .AddMetadata("no-such-architecture.embedding_length", GgufMetadataValue.Of(4u))
+        .AddMetadata("no-such-architecture.block_count", GgufMetadataValue.Of(1u))
+        .AddMetadata("tokenizer.ggml.model", GgufMetadataValue.Of("llama"))
+        .AddMetadata("tokenizer.ggml.tokens", GgufMetadataValue.Of(new GgufArray(GgufValueType.String, new[] { "<unk>", "<s>", "</s>", "a" })))
+        .AddTensor("token_embd.weight", [4, 4], new float[16]);
 }
