@@ -174,9 +174,11 @@ public sealed class LookupChatClient : IChatClient
             RenderSpecialTokens = false,
         };
         generation.Validate();
-        var cacheKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var key) == true && key is string text ? text : options?.ConversationId;
+        var explicitKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var key) == true && key is string text ? text : null;
+        var cacheKey = explicitKey ?? options?.ConversationId;
+
         // Memory is shared per explicit cache key, else by every request ("default"): a conversation's own history is already in its prompt.
-        var memoryKey = properties?.TryGetValue(ChatStatistics.CacheKeyOption, out var explicitKey) == true && explicitKey is string keyText ? keyText : "default";
+        var memoryKey = explicitKey ?? "default";
         return new Request(prompt, generation, UsesCaches(plan) ? cacheKey : null, memoryKey);
     }
 
