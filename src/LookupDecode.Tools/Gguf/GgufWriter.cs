@@ -103,14 +103,12 @@ public sealed class GgufWriter
     /// </summary>
     public void WriteTo(string path, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
-        var directory = Path.GetDirectoryName(SafeFiles.ResolveOutput(path, "model"))!;
-        Directory.CreateDirectory(directory);
         SafeFiles.WriteAtomically(path, "model", stream =>
         {
             var buffered = new BufferedStream(stream, 1 << 20);
             Write(buffered, progress, cancellationToken);
             buffered.Flush();
-        });
+        }, createDirectory: true);
     }
 
     private void Write(Stream stream, IProgress<double>? progress, CancellationToken cancellationToken)

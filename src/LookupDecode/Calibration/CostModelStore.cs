@@ -72,8 +72,7 @@ public static class CostModelStore
     /// <summary>Stores a curve (write to a temporary file, then rename).</summary>
     public static void Save(string path, DecodeCostCurve curve)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var json = JsonSerializer.SerializeToUtf8Bytes(curve, new JsonSerializerOptions { WriteIndented = true });
-        Files.SafeFiles.WriteAtomically(path, "stored calibration", stream => stream.Write(json));
+        Files.SafeFiles.WriteAtomically(path, "stored calibration", stream => stream.Write(json), createDirectory: true);
     }
 }

@@ -145,11 +145,20 @@ public static class SafeFiles
     /// Writes <paramref name="path"/> through <paramref name="write"/>: to a temporary file beside its final target,
     /// flushed, then renamed over it. A failure leaves whatever was there before.
     /// </summary>
-    public static void WriteAtomically(string path, string role, Action<FileStream> write)
+    /// <param name="path">The file to write.</param>
+    /// <param name="role">What it is, named in errors.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="createDirectory">Create the target's directory when missing (stores of our own); otherwise a missing directory is an error.</param>
+    public static void WriteAtomically(string path, string role, Action<FileStream> write, bool createDirectory = false)
     {
         ArgumentNullException.ThrowIfNull(write);
         var target = ResolveOutput(path, role);
         var directory = Path.GetDirectoryName(target) ?? ".";
+        if (createDirectory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
         if (!Directory.Exists(directory))
         {
             throw new UnsafeFileException(path, role, $"the directory '{directory}' does not exist");

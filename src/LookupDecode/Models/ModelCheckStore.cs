@@ -35,9 +35,8 @@ internal sealed class ModelCheckStore(string directory)
     {
         try
         {
-            Directory.CreateDirectory(directory);
             var json = JsonSerializer.SerializeToUtf8Bytes(verdict);
-            SafeFiles.WriteAtomically(PathOf(identity), "model check", stream => stream.Write(json));
+            SafeFiles.WriteAtomically(PathOf(identity), "model check", stream => stream.Write(json), createDirectory: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or UnsafeFileException)
         {
