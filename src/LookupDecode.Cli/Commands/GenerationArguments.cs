@@ -226,15 +226,7 @@ internal sealed class GenerationArguments
             return null;
         }
 
-        try
-        {
-            cache.Save(file.FullName);
-            return null;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
-        {
-            return exception;
-        }
+        return Attempt(() => cache.Save(file.FullName));
     }
 
     /// <summary>The key a command-line suffix memory file keeps its outputs under.</summary>
@@ -264,9 +256,16 @@ internal sealed class GenerationArguments
             return null;
         }
 
+        var memories = _suffixMemories;
+        return Attempt(() => memories.Save(file.FullName));
+    }
+
+    /// <summary>Runs a save; a file-system failure is returned (for one line on stderr), never thrown, so it never costs the generation.</summary>
+    private static Exception? Attempt(Action save)
+    {
         try
         {
-            _suffixMemories.Save(file.FullName);
+            save();
             return null;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
