@@ -24,6 +24,12 @@ public sealed class LookupDecodeOptions
     public int MaxConcurrentRequests { get; set; } = 2;
 
     /// <summary>
+    /// Most requests waiting for a context when all are busy; one more is refused at once with
+    /// <see cref="SessionPoolFullException"/> (a server's 429). Default 16.
+    /// </summary>
+    public int MaxQueuedRequests { get; set; } = 16;
+
+    /// <summary>
     /// Drafting preset (<see cref="Drafting.DraftingPresets"/>: greedy, prompt-lookup, lookup, auto, pld, llama-lookup,
     /// NAME-dN, NAME-auto) for requests that do not choose one. Default "auto".
     /// </summary>

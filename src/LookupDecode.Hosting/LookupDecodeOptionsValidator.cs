@@ -43,6 +43,11 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxConcurrentRequests)} must be between 1 and 256, was {options.MaxConcurrentRequests}.");
         }
 
+        if (options.MaxQueuedRequests is < 0 or > 1_000_000)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.MaxQueuedRequests)} must be between 0 and 1000000, was {options.MaxQueuedRequests}.");
+        }
+
         if (options.StaticCachePath is { } staticCache && !File.Exists(staticCache))
         {
             failures.Add($"{nameof(LookupDecodeOptions.StaticCachePath)} '{staticCache}' does not exist.");

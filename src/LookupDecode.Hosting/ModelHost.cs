@@ -34,6 +34,9 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// <summary>The loaded model; throws until the host has started.</summary>
     public LlamaModel Model => _model ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
 
+    /// <summary>True once the model is loaded and the pool exists (the host has started).</summary>
+    public bool IsStarted => _pool is not null;
+
     /// <summary>The bounded pool of sessions (contexts); throws until the host has started.</summary>
     public SessionPool Sessions => _pool ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
 
@@ -70,7 +73,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         SuffixMemories = _options.SuffixMemoryFile is { } memoryFile && Files.SafeFiles.KindOf(memoryFile) != Files.FileKind.Missing
             ? Drafting.Suffix.SuffixMemoryStore.Load(memoryFile, _options.SuffixMemoryTokens, _options.MaxSuffixMemories)
             : new Drafting.Suffix.SuffixMemoryStore(_options.SuffixMemoryTokens, _options.MaxSuffixMemories);
-        _pool = new SessionPool(_model, _options.MaxConcurrentRequests);
+        _pool = new SessionPool(_model, _options.MaxConcurrentRequests, _options.MaxQueuedRequests);
         LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);
         return Task.CompletedTask;
     }

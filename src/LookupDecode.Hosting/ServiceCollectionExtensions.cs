@@ -38,6 +38,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<LookupDecodeOptions>, LookupDecodeOptionsValidator>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(provider => provider.GetRequiredService<ModelHost>());
+        services.AddSingleton<HostedGenerator>();
         services.AddSingleton<LookupChatClient>();
         return services.AddChatClient(provider => provider.GetRequiredService<LookupChatClient>());
     }

@@ -8,6 +8,8 @@ namespace LookupDecode.Hosting;
 /// A bounded pool of <see cref="GenerationSession"/>s (llama.cpp contexts) over one model. At most
 /// <see cref="Capacity"/> sessions exist; a caller beyond that waits (cancellably) for one to come back. Sessions are
 /// created on first need and reused; each generation starts from a cleared KV cache, so a returned session is clean.
+/// At most <see cref="MaxWaiting"/> callers wait; one more is refused at once with <see cref="SessionPoolFullException"/>,
+/// so a server can answer "busy, retry later" instead of queueing without bound.
 /// </summary>
 public sealed class SessionPool : IDisposable
 {
@@ -16,16 +18,28 @@ public sealed class SessionPool : IDisposable
     private readonly ConcurrentBag<GenerationSession> _idle = [];
     private readonly ConcurrentBag<GenerationSession> _all = [];
     private int _disposed;
+    private int _waiting;
 
-    /// <summary>Creates a pool of at most <paramref name="capacity"/> sessions.</summary>
-    public SessionPool(LlamaModel model, int capacity)
+    /// <summary>Creates a pool of at most <paramref name="capacity"/> sessions with at most <paramref name="maxWaiting"/> callers waiting.</summary>
+    public SessionPool(LlamaModel model, int capacity, int maxWaiting = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxWaiting);
         _model = model;
         Capacity = capacity;
+        MaxWaiting = maxWaiting;
         _available = new SemaphoreSlim(capacity, capacity);
     }
+
+    /// <summary>Most callers waiting for a session at once; one more is refused with <see cref="SessionPoolFullException"/>.</summary>
+    public int MaxWaiting { get; }
+
+    /// <summary>Callers waiting for a session now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Sessions rented now.</summary>
+    public int InUse => Capacity - _available.CurrentCount;
 
     /// <summary>Most sessions in use at once.</summary>
     public int Capacity { get; }
@@ -37,10 +51,28 @@ public sealed class SessionPool : IDisposable
     public int Created => _all.Count;
 
     /// <summary>Waits for a session; dispose the lease to return it.</summary>
+    /// <exception cref="SessionPoolFullException">Every session is busy and <see cref="MaxWaiting"/> callers already wait.</exception>
     public async Task<SessionLease> RentAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_available.Wait(0, CancellationToken.None))
+        {
+            if (Interlocked.Increment(ref _waiting) > MaxWaiting)
+            {
+                Interlocked.Decrement(ref _waiting);
+                throw new SessionPoolFullException(Capacity, MaxWaiting);
+            }
+
+            try
+            {
+                await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+        }
+
         try
         {
             if (!_idle.TryTake(out var session))

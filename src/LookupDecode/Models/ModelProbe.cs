@@ -180,12 +180,15 @@ public static partial class ModelProbe
         using var child = new Process { StartInfo = start };
         var lastLines = new Queue<string>();
         var output = new System.Text.StringBuilder();
+        var managedCrash = false;
         child.ErrorDataReceived += (_, line) =>
         {
             if (!string.IsNullOrWhiteSpace(line.Data))
             {
                 lock (lastLines)
                 {
+                    // The .NET runtime's own last words: the child's managed code failed, not llama.cpp on this file.
+                    managedCrash |= line.Data.StartsWith("Unhandled exception.", StringComparison.Ordinal);
                     lastLines.Enqueue(line.Data.Trim());
                     if (lastLines.Count > 8)
                     {
@@ -231,9 +234,11 @@ public static partial class ModelProbe
         }
 
         string lastWords;
+        bool managedFailure;
         lock (lastLines)
         {
             lastWords = LastWords(lastLines);
+            managedFailure = managedCrash;
         }
 
         return child.ExitCode switch
@@ -242,6 +247,7 @@ public static partial class ModelProbe
             Refused when verdict.StartsWith("refused: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Refused, $"{verdict["refused: ".Length..]}; llama.cpp's last words: {lastWords}"),
             NonFinite when verdict.StartsWith("nonfinite: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Garbage, verdict["nonfinite: ".Length..]),
             ChildFailed when verdict.StartsWith("failed: ", StringComparison.Ordinal) => new(ModelProbeOutcome.Failed, $"the child process checking it failed ({verdict["failed: ".Length..]})"),
+            > 128 and < 160 when managedFailure => new(ModelProbeOutcome.Failed, $"the child process checking it failed with an unhandled .NET exception; its last words: {lastWords}"),
             > 128 and < 160 => new(ModelProbeOutcome.Crashed, $"llama.cpp crashed loading it in a child process ({SignalName(child.ExitCode - 128)}); its last words: {lastWords}") { Signal = child.ExitCode - 128 },
             var code => new(ModelProbeOutcome.Failed, $"the child process checking it failed (exit {code}); its last words: {lastWords}"),
         };

@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using LookupDecode.Decoding;
+using LookupDecode.Drafting;
+using LookupDecode.Models;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace LookupDecode.Hosting;
+
+/// <summary>
+/// Runs requests on the hosted model: turns a <see cref="HostedRequest"/> into checked generation options, rents a
+/// session from the pool (refused at once when its waiting line is full), attaches the request's dynamic cache, suffix
+/// memory and draft model, and generates — whole or streamed. Shared by <see cref="LookupChatClient"/> and servers.
+/// </summary>
+public sealed class HostedGenerator
+{
+    private const string SharedMemoryKey = "default";
+    private readonly ModelHost _host;
+    private readonly LookupDecodeOptions _options;
+
+    /// <summary>Created by DI.</summary>
+    public HostedGenerator(ModelHost host, IOptions<LookupDecodeOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(options);
+        _host = host;
+        _options = options.Value;
+    }
+
+    /// <summary>The hosted model (throws until the host has started).</summary>
+    public LlamaModel Model => _host.Model;
+
+    /// <summary>The session pool (throws until the host has started).</summary>
+    public SessionPool Sessions => _host.Sessions;
+
+    /// <summary>Formats <paramref name="messages"/> with the configured chat template and tokenizes the prompt.</summary>
+    /// <exception cref="InvalidOptionException">There is no message.</exception>
+    /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character.</exception>
+    public int[] ChatPrompt(IEnumerable<ChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Model.Tokenize(Hosting.ChatPrompt.Format(Model, messages, _options.ChatTemplate));
+    }
+
+    /// <summary>Tokenizes a raw text prompt as the CLI's <c>--prompt</c> does (BOS added when the model adds one).</summary>
+    /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character.</exception>
+    public int[] TextPrompt(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Model.Tokenize(text);
+    }
+
+    /// <summary>Applies defaults to <paramref name="request"/> and checks every value.</summary>
+    /// <exception cref="InvalidOptionException">A value is out of range; the option name is the request field's.</exception>
+    public PreparedGeneration Prepare(int[] prompt, HostedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(request);
+        DraftingPlan plan;
+        try
+        {
+            plan = LookupDecodeOptionsValidator.PlanFor(request.Drafting ?? _options.DefaultDrafting, request.DraftLength ?? _options.DraftLength);
+        }
+        catch (InvalidOptionException exception)
+        {
+            throw new InvalidOptionException(exception.OptionName == "preset" ? ChatStatistics.ModeOption : ChatStatistics.DraftLengthOption, exception.Problem);
+        }
+
+        var sampling = new SamplingOptions
+        {
+            Temperature = request.Temperature ?? 0f,
+            Seed = request.Seed is { } seed ? unchecked((uint)seed) : SamplingOptions.Greedy.Seed,
+            TopK = request.TopK ?? SamplingOptions.Greedy.TopK,
+            TopP = request.TopP ?? SamplingOptions.Greedy.TopP,
+        };
+        // An explicit limit the context cannot hold is an error (as OpenAI answers it); the default one shrinks to fit.
+        var room = _options.Model.ContextSize - prompt.Length - 1;
+        if (request.MaxTokens is { } asked && asked > room && room > 0)
+        {
+            throw new InvalidOptionException("MaxTokens", $"is {asked}, but the prompt ({prompt.Length} tokens) leaves room for {room} new tokens in the context of {_options.Model.ContextSize}");
+        }
+
+        var generation = new GenerationOptions
+        {
+            MaxTokens = request.MaxTokens ?? Math.Max(1, Math.Min(_options.DefaultMaxOutputTokens, room)),
+            Drafting = plan,
+            Sampling = sampling,
+            StopSequences = request.StopSequences,
+            RenderSpecialTokens = false,
+        };
+        generation.Validate();
+
+        // Memory is shared per explicit cache key, else by every request: a conversation's own history is already in its prompt.
+        var cacheKey = UsesCaches(plan) ? request.CacheKey ?? request.ConversationId : null;
+        return new PreparedGeneration(prompt, generation, cacheKey, request.CacheKey ?? SharedMemoryKey);
+    }
+
+    /// <summary>Waits for a session and generates the whole reply.</summary>
+    /// <exception cref="SessionPoolFullException">Every session is busy and the waiting line is full.</exception>
+    /// <exception cref="GenerationCanceledException">Cancelled while generating.</exception>
+    public async Task<GenerationResult> GenerateAsync(PreparedGeneration generation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        using var cache = await AcquireCacheAsync(generation.CacheKey, cancellationToken).ConfigureAwait(false);
+        var options = WithCaches(generation.Options, cache, generation.MemoryKey);
+        return await Task.Run(() => lease.Session.Generate(generation.Prompt, options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for a session and streams the reply: one update per emitted token, then one carrying the result. A caller
+    /// that stops reading (or cancels) stops the generation within one step; the session goes back to the pool clean.
+    /// </summary>
+    /// <exception cref="SessionPoolFullException">Every session is busy and the waiting line is full (before any update).</exception>
+    public async IAsyncEnumerable<GenerationUpdate> StreamAsync(PreparedGeneration generation, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        using var cache = await AcquireCacheAsync(generation.CacheKey, cancellationToken).ConfigureAwait(false);
+        var options = WithCaches(generation.Options, cache, generation.MemoryKey);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tokens = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                return lease.Session.Generate(generation.Prompt, options, token => tokens.Writer.TryWrite(token), stop.Token);
+            }
+            finally
+            {
+                tokens.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var token in tokens.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return new GenerationUpdate(token, null);
+            }
+
+            yield return new GenerationUpdate(default, await producer.ConfigureAwait(false));
+        }
+        finally
+        {
+            // The caller may stop reading early: stop generating and wait, so the session goes back to the pool clean.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Whether the plan drafts from the n-gram caches (whatever preset names it: lookup, auto, llama-lookup, …).</summary>
+    private static bool UsesCaches(DraftingPlan plan) => plan.Drafters.Contains(DraftingPlan.Lookup);
+
+    private async Task<DynamicCacheLease?> AcquireCacheAsync(string? key, CancellationToken cancellationToken)
+        => key is null ? null : await _host.DynamicCaches.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+
+    private GenerationOptions WithCaches(GenerationOptions options, DynamicCacheLease? cache, string memoryKey)
+    {
+        if (UsesCaches(options.Drafting))
+        {
+            options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } };
+        }
+
+        if (options.Drafting.Drafters.Contains(DraftingPlan.DraftModel))
+        {
+            options = options with { DraftModel = new Drafting.DraftModel.DraftModelOptions { Model = _host.DraftModel, MinProbability = _options.DraftMinProbability } };
+        }
+
+        return options.Drafting.Drafters.Contains(DraftingPlan.Suffix)
+            ? options with { SuffixMemory = _host.SuffixMemories.Get(memoryKey) }
+            : options;
+    }
+}
+
+/// <summary>A request with defaults applied and checked, ready to run (<see cref="HostedGenerator.Prepare"/>).</summary>
+/// <param name="Prompt">Prompt tokens.</param>
+/// <param name="Options">Generation options (caches are attached when it runs).</param>
+/// <param name="CacheKey">Dynamic-cache key, or null for none.</param>
+/// <param name="MemoryKey">Suffix-memory key.</param>
+public sealed record PreparedGeneration(int[] Prompt, GenerationOptions Options, string? CacheKey, string MemoryKey);
+
+/// <summary>One streamed update: a token, or (last) the finished result.</summary>
+/// <param name="Token">The emitted token (default on the last update).</param>
+/// <param name="Result">The result, on the last update only.</param>
+public readonly record struct GenerationUpdate(TokenEvent Token, GenerationResult? Result)
+{
+    /// <summary>True on the last update, which carries <see cref="Result"/>.</summary>
+    public bool IsFinal => Result is not null;
+}
