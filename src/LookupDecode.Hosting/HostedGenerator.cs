@@ -17,14 +17,17 @@ public sealed class HostedGenerator
 {
     private const string SharedMemoryKey = "default";
     private readonly ModelHost _host;
+    private readonly Memory.IDraftMemoryStore _memory;
     private readonly LookupDecodeOptions _options;
 
     /// <summary>Created by DI.</summary>
-    public HostedGenerator(ModelHost host, IOptions<LookupDecodeOptions> options)
+    public HostedGenerator(ModelHost host, Memory.IDraftMemoryStore memory, IOptions<LookupDecodeOptions> options)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(options);
         _host = host;
+        _memory = memory;
         _options = options.Value;
     }
 
@@ -103,9 +106,11 @@ public sealed class HostedGenerator
     {
         ArgumentNullException.ThrowIfNull(generation);
         using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
-        using var cache = await AcquireCacheAsync(generation.CacheKey, cancellationToken).ConfigureAwait(false);
-        var options = WithCaches(generation.Options, cache, generation.MemoryKey);
-        return await Task.Run(() => lease.Session.Generate(generation.Prompt, options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
+        var options = WithMemories(generation.Options, memories);
+        var result = await Task.Run(() => lease.Session.Generate(generation.Prompt, options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await RecordAsync(generation, result).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>
@@ -117,8 +122,8 @@ public sealed class HostedGenerator
     {
         ArgumentNullException.ThrowIfNull(generation);
         using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
-        using var cache = await AcquireCacheAsync(generation.CacheKey, cancellationToken).ConfigureAwait(false);
-        var options = WithCaches(generation.Options, cache, generation.MemoryKey);
+        using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
+        var options = WithMemories(generation.Options, memories);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tokens = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(() =>
@@ -140,7 +145,9 @@ public sealed class HostedGenerator
                 yield return new GenerationUpdate(token, null);
             }
 
-            yield return new GenerationUpdate(default, await producer.ConfigureAwait(false));
+            var result = await producer.ConfigureAwait(false);
+            await RecordAsync(generation, result).ConfigureAwait(false);
+            yield return new GenerationUpdate(default, result);
         }
         finally
         {
@@ -159,14 +166,21 @@ public sealed class HostedGenerator
     /// <summary>Whether the plan drafts from the n-gram caches (whatever preset names it: lookup, auto, llama-lookup, …).</summary>
     private static bool UsesCaches(DraftingPlan plan) => plan.Drafters.Contains(DraftingPlan.Lookup);
 
-    private async Task<DynamicCacheLease?> AcquireCacheAsync(string? key, CancellationToken cancellationToken)
-        => key is null ? null : await _host.DynamicCaches.AcquireAsync(key, cancellationToken).ConfigureAwait(false);
+    private static bool UsesSuffixMemory(DraftingPlan plan) => plan.Drafters.Contains(DraftingPlan.Suffix);
 
-    private GenerationOptions WithCaches(GenerationOptions options, DynamicCacheLease? cache, string memoryKey)
+    private static string? SuffixMemoryKey(PreparedGeneration generation) => UsesSuffixMemory(generation.Options.Drafting) ? generation.MemoryKey : null;
+
+    private Task<Memory.DraftMemories> AcquireMemoriesAsync(PreparedGeneration generation, CancellationToken cancellationToken)
+        => _memory.AcquireAsync(generation.CacheKey, SuffixMemoryKey(generation), cancellationToken);
+
+    private Task RecordAsync(PreparedGeneration generation, GenerationResult result)
+        => _memory.RecordAsync(generation.CacheKey, SuffixMemoryKey(generation), generation.Prompt, result.Tokens, CancellationToken.None);
+
+    private GenerationOptions WithMemories(GenerationOptions options, Memory.DraftMemories memories)
     {
         if (UsesCaches(options.Drafting))
         {
-            options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = cache?.Cache } };
+            options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = memories.DynamicCache } };
         }
 
         if (options.Drafting.Drafters.Contains(DraftingPlan.DraftModel))
@@ -174,9 +188,7 @@ public sealed class HostedGenerator
             options = options with { DraftModel = new Drafting.DraftModel.DraftModelOptions { Model = _host.DraftModel, MinProbability = _options.DraftMinProbability } };
         }
 
-        return options.Drafting.Drafters.Contains(DraftingPlan.Suffix)
-            ? options with { SuffixMemory = _host.SuffixMemories.Get(memoryKey) }
-            : options;
+        return UsesSuffixMemory(options.Drafting) ? options with { SuffixMemory = memories.SuffixMemory } : options;
     }
 }
 

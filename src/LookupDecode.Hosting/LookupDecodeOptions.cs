@@ -78,6 +78,22 @@ public sealed class LookupDecodeOptions
     public string? SuffixMemoryFile { get; set; }
 
     /// <summary>
+    /// A Redis-protocol server (Redis, Garnet, Valkey; StackExchange.Redis configuration string such as
+    /// <c>127.0.0.1:6379</c>) through which replicas share what they generate, so each drafts from the others' outputs
+    /// (<see cref="Memory.RedisDraftMemoryStore"/>). Null: memory stays in this process.
+    /// </summary>
+    public string? SharedMemoryRedis { get; set; }
+
+    /// <summary>Prefix of every key the shared memory writes. Default "lookupdecode".</summary>
+    public string SharedMemoryKeyPrefix { get; set; } = "lookupdecode";
+
+    /// <summary>Records kept per shared key (older ones are deleted as new ones arrive). Default 256.</summary>
+    public int SharedMemoryRecordsPerKey { get; set; } = 256;
+
+    /// <summary>How long a shared record lives on the server. Default 7 days.</summary>
+    public TimeSpan SharedMemoryRecordTtl { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// How chat messages become a prompt: "auto" (the GGUF's chat template when it has one, else "raw"), "model" (the
     /// GGUF's template; an error without one), "raw" (message texts joined by newlines, for base models) or the name of
     /// a template llama.cpp knows ("chatml", "llama3", …). Default "auto".

@@ -48,6 +48,33 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxQueuedRequests)} must be between 0 and 1000000, was {options.MaxQueuedRequests}.");
         }
 
+        if (options.SharedMemoryRecordsPerKey is < 1 or > 1_000_000)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.SharedMemoryRecordsPerKey)} must be between 1 and 1000000, was {options.SharedMemoryRecordsPerKey}.");
+        }
+
+        if (options.SharedMemoryRecordTtl <= TimeSpan.Zero)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.SharedMemoryRecordTtl)} must be positive, was {options.SharedMemoryRecordTtl}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SharedMemoryKeyPrefix))
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.SharedMemoryKeyPrefix)} must not be empty.");
+        }
+
+        if (options.SharedMemoryRedis is { } redis)
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            }
+            catch (ArgumentException exception)
+            {
+                failures.Add($"{nameof(LookupDecodeOptions.SharedMemoryRedis)} '{redis}' is not a Redis configuration string: {exception.Message}");
+            }
+        }
+
         if (options.StaticCachePath is { } staticCache && !File.Exists(staticCache))
         {
             failures.Add($"{nameof(LookupDecodeOptions.StaticCachePath)} '{staticCache}' does not exist.");

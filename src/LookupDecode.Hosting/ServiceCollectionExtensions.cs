@@ -38,6 +38,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<LookupDecodeOptions>, LookupDecodeOptionsValidator>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService(provider => provider.GetRequiredService<ModelHost>());
+        services.AddSingleton<Memory.IDraftMemoryStore>(provider => provider.GetRequiredService<IOptions<LookupDecodeOptions>>().Value.SharedMemoryRedis is null
+            ? ActivatorUtilities.CreateInstance<Memory.InProcessDraftMemoryStore>(provider)
+            : ActivatorUtilities.CreateInstance<Memory.RedisDraftMemoryStore>(provider));
         services.AddSingleton<HostedGenerator>();
         services.AddSingleton<LookupChatClient>();
         return services.AddChatClient(provider => provider.GetRequiredService<LookupChatClient>());

@@ -15,6 +15,9 @@ namespace LookupDecode.Server;
 /// </summary>
 public static class ServerApp
 {
+    /// <summary>Response header naming the replica that answered (<see cref="ServerOptions.ReplicaName"/>).</summary>
+    public const string ReplicaHeader = "LookupDecode-Replica";
+
     /// <summary>Where the server listens when not told: loopback only.</summary>
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
@@ -58,6 +61,12 @@ public static class ServerApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        var replica = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.ReplicaName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
+        app.Use((context, next) =>
+        {
+            context.Response.Headers[ReplicaHeader] = replica;
+            return next(context);
+        });
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenAiEndpoints();

@@ -18,6 +18,12 @@ public sealed class ServerOptions
     /// <summary>Largest request body accepted, in bytes (larger: 413). Default 4 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 4 << 20;
 
+    /// <summary>
+    /// This replica's name, sent on every response as <c>LookupDecode-Replica</c> (which replica behind a load balancer
+    /// answered); default: host name and process id.
+    /// </summary>
+    public string? ReplicaName { get; set; }
+
     /// <summary>Seconds a refused client is told to wait (<c>Retry-After</c> on 429 and 503). Default 1.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 }

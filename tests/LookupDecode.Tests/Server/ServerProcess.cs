@@ -44,10 +44,20 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string modelFile, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The YARP proxy of the replica tests, built next to its project.</summary>
+    public static string ProxyDll => Path.Combine(Path.GetDirectoryName(ServerDll)!.Replace(Path.Combine("src", "LookupDecode.Server"), Path.Combine("tests", "LookupDecode.TestProxy"), StringComparison.Ordinal), "LookupDecode.TestProxy.dll");
+
+    public static Task<ServerProcess> StartAsync(string modelFile, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+        => LaunchAsync([ServerDll, "--model", modelFile, .. arguments ?? []], environment);
+
+    /// <summary>A YARP reverse proxy over <paramref name="replicas"/> (round robin, active health checks).</summary>
+    public static Task<ServerProcess> StartProxyAsync(params Uri[] replicas)
+        => LaunchAsync([ProxyDll, "--destinations", string.Join(",", replicas.Select(replica => replica.ToString()))], null);
+
+    private static async Task<ServerProcess> LaunchAsync(string[] arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])[ServerDll, "--model", modelFile, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information", .. arguments ?? []])
+        foreach (var argument in (string[])[.. arguments, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information"])
         {
             start.ArgumentList.Add(argument);
         }
