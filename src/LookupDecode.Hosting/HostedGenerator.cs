@@ -37,6 +37,12 @@ public sealed class HostedGenerator
     /// <summary>The session pool (throws until the host has started).</summary>
     public SessionPool Sessions => _host.Sessions;
 
+    /// <summary>Tokens each session's context holds (<see cref="Models.ModelOptions.ContextSize"/>).</summary>
+    public int ContextSize => _options.Model.ContextSize;
+
+    /// <summary>How many tokens a generation after <paramref name="prompt"/> can add before the context is full.</summary>
+    public int RoomAfter(ReadOnlySpan<int> prompt) => ContextSize - prompt.Length - 1;
+
     /// <summary>Formats <paramref name="messages"/> with the configured chat template and tokenizes the prompt.</summary>
     /// <exception cref="InvalidOptionException">There is no message.</exception>
     /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character.</exception>
@@ -73,17 +79,13 @@ public sealed class HostedGenerator
         var sampling = new SamplingOptions
         {
             Temperature = request.Temperature ?? 0f,
-            Seed = request.Seed is { } seed ? unchecked((uint)seed) : SamplingOptions.Greedy.Seed,
+            // Without a seed, sampled replies differ from call to call (as OpenAI's do); greedy ignores the seed.
+            Seed = request.Seed is { } seed ? unchecked((uint)seed) : request.Temperature > 0 ? (uint)Random.Shared.NextInt64(0, uint.MaxValue) : SamplingOptions.Greedy.Seed,
             TopK = request.TopK ?? SamplingOptions.Greedy.TopK,
             TopP = request.TopP ?? SamplingOptions.Greedy.TopP,
         };
-        // An explicit limit the context cannot hold is an error (as OpenAI answers it); the default one shrinks to fit.
-        var room = _options.Model.ContextSize - prompt.Length - 1;
-        if (request.MaxTokens is { } asked && asked > room && room > 0)
-        {
-            throw new InvalidOptionException("MaxTokens", $"is {asked}, but the prompt ({prompt.Length} tokens) leaves room for {room} new tokens in the context of {_options.Model.ContextSize}");
-        }
-
+        // The default limit shrinks to fit the context; an explicit one is the caller's (generation stops when the context is full).
+        var room = RoomAfter(prompt);
         var generation = new GenerationOptions
         {
             MaxTokens = request.MaxTokens ?? Math.Max(1, Math.Min(_options.DefaultMaxOutputTokens, room)),
@@ -105,8 +107,9 @@ public sealed class HostedGenerator
     public async Task<GenerationResult> GenerateAsync(PreparedGeneration generation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        // The key's dynamic cache first: a request waiting for it must not hold a session idle.
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
+        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
         var result = await Task.Run(() => lease.Session.Generate(generation.Prompt, options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
         await RecordAsync(generation, result).ConfigureAwait(false);
@@ -121,8 +124,9 @@ public sealed class HostedGenerator
     public async IAsyncEnumerable<GenerationUpdate> StreamAsync(PreparedGeneration generation, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
+        // The key's dynamic cache first: a request waiting for it must not hold a session idle.
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
+        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tokens = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

@@ -25,9 +25,10 @@ public sealed class LookupDecodeOptions
 
     /// <summary>
     /// Most requests waiting for a context when all are busy; one more is refused at once with
-    /// <see cref="SessionPoolFullException"/> (a server's 429). Default 16.
+    /// <see cref="SessionPoolFullException"/> (a server's 429). Default 1,000,000 (in effect unbounded, as an in-process
+    /// <see cref="Microsoft.Extensions.AI.IChatClient"/> expects); LookupDecode.Server sets 16.
     /// </summary>
-    public int MaxQueuedRequests { get; set; } = 16;
+    public int MaxQueuedRequests { get; set; } = 1_000_000;
 
     /// <summary>
     /// Drafting preset (<see cref="Drafting.DraftingPresets"/>: greedy, prompt-lookup, lookup, auto, pld, llama-lookup,

@@ -18,7 +18,10 @@ public sealed class SessionPool : IDisposable
     private readonly ConcurrentBag<GenerationSession> _idle = [];
     private readonly ConcurrentBag<GenerationSession> _all = [];
     private int _disposed;
-    private int _waiting;
+
+    // Callers admitted: holding a session or waiting for one. Counted on entry and on return (never after a wake-up),
+    // so a caller granted a session is never still counted as waiting when the next one arrives.
+    private int _admitted;
 
     /// <summary>Creates a pool of at most <paramref name="capacity"/> sessions with at most <paramref name="maxWaiting"/> callers waiting.</summary>
     public SessionPool(LlamaModel model, int capacity, int maxWaiting = int.MaxValue)
@@ -36,7 +39,7 @@ public sealed class SessionPool : IDisposable
     public int MaxWaiting { get; }
 
     /// <summary>Callers waiting for a session now.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
+    public int Waiting => Math.Max(0, Volatile.Read(ref _admitted) - Capacity);
 
     /// <summary>Sessions rented now.</summary>
     public int InUse => Capacity - _available.CurrentCount;
@@ -55,22 +58,20 @@ public sealed class SessionPool : IDisposable
     public async Task<SessionLease> RentAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (!_available.Wait(0, CancellationToken.None))
+        if (Interlocked.Increment(ref _admitted) > (long)Capacity + MaxWaiting)
         {
-            if (Interlocked.Increment(ref _waiting) > MaxWaiting)
-            {
-                Interlocked.Decrement(ref _waiting);
-                throw new SessionPoolFullException(Capacity, MaxWaiting);
-            }
+            Interlocked.Decrement(ref _admitted);
+            throw new SessionPoolFullException(Capacity, MaxWaiting);
+        }
 
-            try
-            {
-                await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _waiting);
-            }
+        try
+        {
+            await _available.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _admitted);
+            throw;
         }
 
         try
@@ -86,6 +87,7 @@ public sealed class SessionPool : IDisposable
         catch
         {
             _available.Release();
+            Interlocked.Decrement(ref _admitted);
             throw;
         }
     }
@@ -93,6 +95,7 @@ public sealed class SessionPool : IDisposable
     internal void Return(GenerationSession session)
     {
         _idle.Add(session);
+        Interlocked.Decrement(ref _admitted);
         _available.Release();
     }
 

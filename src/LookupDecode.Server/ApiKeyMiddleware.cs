@@ -23,7 +23,7 @@ internal sealed class ApiKeyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_key is null || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal) || Authorized(context.Request))
+        if (_key is null || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) || Authorized(context.Request))
         {
             return _next(context);
         }

@@ -28,7 +28,7 @@ internal sealed class CompletionRunner
         _catalog = catalog;
     }
 
-    public async Task RunAsync(HttpContext http, IReplyFormat format, PreparedGeneration generation, bool stream, bool includeUsage, long startedTimestamp)
+    public async Task RunAsync(HttpContext http, IReplyFormat format, PreparedGeneration generation, bool stream, bool includeUsage, long startedTimestamp, string promptField, int retryAfterSeconds)
     {
         var context = new ReplyContext(format.IdPrefix + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), _catalog.Id, generation.Prompt.Length);
         var cancellation = http.RequestAborted;
@@ -92,7 +92,7 @@ internal sealed class CompletionRunner
         catch (Exception exception) when (http.Response.HasStarted && !cancellation.IsCancellationRequested && exception is not OperationCanceledException)
         {
             // Mid-stream the status is sent: the error goes out as an event (as OpenAI does), with no [DONE] after it.
-            var error = ErrorMapping.From(exception, "prompt", 1);
+            var error = ErrorMapping.From(exception, promptField, retryAfterSeconds);
             var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(error.ToResponse(), OpenAiJson.Default.ErrorResponse);
             await WriteEventAsync(http.Response, body, CancellationToken.None).ConfigureAwait(false);
             http.Items[StreamFailedKey] = error.Status;

@@ -51,7 +51,9 @@ internal static partial class OpenAiEndpoints
         CheckModel(http, body.Model);
         var messages = RequestMapping.Messages(body);
         var request = RequestMapping.ToHostedRequest(body, body.MaxCompletionTokens ?? body.MaxTokens);
-        var generation = generator.Prepare(generator.ChatPrompt(messages), request);
+        var prompt = generator.ChatPrompt(messages);
+        CheckRoom(generator, prompt, request.MaxTokens, body.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
+        var generation = generator.Prepare(prompt, request);
         return new Checked(generation, body.Stream == true, body.StreamOptions?.IncludeUsage == true);
     }
 
@@ -62,8 +64,19 @@ internal static partial class OpenAiEndpoints
         RequestMapping.CheckTextRequest(body);
         var request = RequestMapping.ToHostedRequest(body, body.MaxTokens);
         var prompt = body.Prompt!.Tokens ?? generator.TextPrompt(body.Prompt.Text ?? "");
+        CheckRoom(generator, prompt, request.MaxTokens, "max_tokens");
         var generation = generator.Prepare(prompt, request);
         return new Checked(generation, body.Stream == true, body.StreamOptions?.IncludeUsage == true);
+    }
+
+    /// <summary>An explicit token limit the context cannot hold is refused, as OpenAI refuses it (the default shrinks to fit).</summary>
+    private static void CheckRoom(HostedGenerator generator, int[] prompt, int? maxTokens, string field)
+    {
+        var room = generator.RoomAfter(prompt);
+        if (maxTokens > room && room > 0)
+        {
+            throw ApiError.BadRequest($"'{field}' is {maxTokens}, but the prompt ({prompt.Length} tokens) leaves room for {room} new tokens in the context of {generator.ContextSize}.", field, "context_length_exceeded");
+        }
     }
 
     private static void CheckModel(HttpContext http, string? model)
@@ -98,7 +111,7 @@ internal static partial class OpenAiEndpoints
             var generator = services.GetRequiredService<HostedGenerator>();
             var request = await prepare(http, generator, options.MaxRequestBodyBytes).ConfigureAwait(false);
             await services.GetRequiredService<CompletionRunner>()
-                .RunAsync(http, format, request.Generation, request.Stream, request.IncludeUsage, started).ConfigureAwait(false);
+                .RunAsync(http, format, request.Generation, request.Stream, request.IncludeUsage, started, promptField, options.RetryAfterSeconds).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -119,6 +132,15 @@ internal static partial class OpenAiEndpoints
             }
 
             await error.WriteAsync(http.Response).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // After the headers went out nothing can be written: count it, log it, and let the connection end.
+            status = http.RequestAborted.IsCancellationRequested ? StatusCodes.Status499ClientClosedRequest : StatusCodes.Status500InternalServerError;
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                LogFailed(logger, exception, format.Endpoint);
+            }
         }
         finally
         {

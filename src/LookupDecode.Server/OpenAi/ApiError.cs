@@ -51,6 +51,10 @@ internal sealed class ApiError : Exception
     public static ApiError Unavailable(string message, int retryAfterSeconds)
         => new(StatusCodes.Status503ServiceUnavailable, "server_error", "unavailable", null, message) { RetryAfterSeconds = retryAfterSeconds };
 
+    /// <summary>A client error of the given status (4xx) found by Kestrel while reading the request.</summary>
+    public static ApiError FromStatus(int status, string message)
+        => new(status is >= 400 and < 500 ? status : StatusCodes.Status400BadRequest, "invalid_request_error", null, null, message);
+
     public static ApiError Internal(string message)
         => new(StatusCodes.Status500InternalServerError, "server_error", null, null, message);
 

@@ -12,6 +12,7 @@ namespace LookupDecode.Server.OpenAi;
 internal static class RequestMapping
 {
     private const int MaxStopSequences = 16;
+    private const int MaxCacheKeyLength = 256;
 
     public static HostedRequest ToHostedRequest(CompletionRequestBase body, int? maxTokens)
     {
@@ -51,6 +52,11 @@ internal static class RequestMapping
         if (stops.Any(string.IsNullOrEmpty))
         {
             throw ApiError.BadRequest("'stop' sequences must not be empty.", "stop");
+        }
+
+        if (body.Lookupdecode?.CacheKey is { } cacheKey && (cacheKey.Length is 0 or > MaxCacheKeyLength || cacheKey.Any(char.IsControl)))
+        {
+            throw ApiError.BadRequest($"'lookupdecode.cache_key' must be 1 to {MaxCacheKeyLength} characters without control characters.", "lookupdecode.cache_key");
         }
 
         return new HostedRequest

@@ -33,6 +33,11 @@ internal static class RequestReader
         {
             throw ApiError.PayloadTooLarge(maxBytes);
         }
+        catch (BadHttpRequestException exception)
+        {
+            // A malformed or cut-off body (bad chunking, short of its Content-Length, too slow): the client's fault.
+            throw ApiError.FromStatus(exception.StatusCode, $"The request body could not be read: {exception.Message}");
+        }
     }
 
     private static string FirstSentence(string message)

@@ -14,8 +14,11 @@ public sealed class ServerFixture() : ServerFixtureBase(TestModelNames.Stories26
 /// <summary>The same server on TinyStories-656K, whose vocabulary cannot encode every character.</summary>
 public sealed class TinyStoriesServerFixture() : ServerFixtureBase(TestModelNames.TinyStories656K);
 
+/// <summary>stories260K with two sessions and a waiting line, for the soak.</summary>
+public sealed class SoakServerFixture() : ServerFixtureBase(TestModelNames.Stories260K, ["--parallel", "2", "--LookupDecode:MaxQueuedRequests", "32"]);
+
 /// <summary>One server process per test class on <paramref name="model"/>.</summary>
-public abstract class ServerFixtureBase(string model) : IAsyncLifetime
+public abstract class ServerFixtureBase(string model, string[]? arguments = null) : IAsyncLifetime
 {
     public const string ApiKey = "test-key";
 
@@ -34,7 +37,7 @@ public abstract class ServerFixtureBase(string model) : IAsyncLifetime
             _server = await ServerProcess.StartAsync(TestPaths.Model(TestModelNames.FileOf(model)),
             [
                 "--api-key", ApiKey, "--parallel", "1", "--LookupDecode:MaxQueuedRequests", "0", "--ctx", "2048",
-                "--LookupDecode:ChatTemplate", "raw", "--LookupDecode:DefaultMaxOutputTokens", "64",
+                "--LookupDecode:ChatTemplate", "raw", "--LookupDecode:DefaultMaxOutputTokens", "64", .. arguments ?? [],
             ]);
         }
     }

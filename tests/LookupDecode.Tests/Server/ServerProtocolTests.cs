@@ -21,6 +21,9 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
         using var response = await _http.SendAsync(request);
+        using var upperCase = await _http.PostAsync(new Uri("/V1/Chat/Completions", UriKind.Relative),
+            new StringContent("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, upperCase.StatusCode);
         using var health = await _http.GetAsync(new Uri("/health", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
@@ -46,6 +49,8 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
     [InlineData("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"lookupdecode":{"mode":"warp"}}""", "lookupdecode.mode")]
     [InlineData("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"lookupdecode":{"draft_length":100000}}""", "lookupdecode.draft_length")]
     [InlineData("""{"messages":[{"role":"user","content":"hi"}]}""", "model")]
+    [InlineData("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"lookupdecode":{"cache_key":""}}""", "lookupdecode.cache_key")]
+    [InlineData("""{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":5000}""", "max_completion_tokens")]
     public async Task Bad_chat_requests_get_400_naming_the_field(string body, string? field)
     {
         using var response = await PostAsync("/v1/chat/completions", body);
