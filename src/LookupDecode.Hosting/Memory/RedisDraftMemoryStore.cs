@@ -29,6 +29,10 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
     private readonly ConcurrentDictionary<string, LogCursor> _cursors = new(StringComparer.Ordinal);
     private readonly Guid _origin = Guid.NewGuid();
 
+    // After a failure the server is left alone for a while: an outage must not add a timeout to every request.
+    private static readonly TimeSpan BackOff = TimeSpan.FromSeconds(5);
+    private long _unavailableUntil;
+
     /// <summary>Created by DI when <see cref="LookupDecodeOptions.SharedMemoryRedis"/> is set.</summary>
     public RedisDraftMemoryStore(ModelHost host, Microsoft.Extensions.Options.IOptions<LookupDecodeOptions> options, ILogger<RedisDraftMemoryStore> logger)
     {
@@ -124,8 +128,21 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
 
     private string LogName(string kind, string key) => $"{_options.SharedMemoryKeyPrefix}:{Path.GetFileNameWithoutExtension(_options.ModelPath)}:{kind}:{key}";
 
+    private bool Resting => Environment.TickCount64 < Interlocked.Read(ref _unavailableUntil);
+
+    private void Failed(string operation, string log, Exception exception)
+    {
+        Interlocked.Exchange(ref _unavailableUntil, Environment.TickCount64 + (long)BackOff.TotalMilliseconds);
+        LogUnavailable(_logger, operation, log, exception.Message, BackOff.TotalSeconds);
+    }
+
     private async Task AppendAsync(string log, byte[] record)
     {
+        if (Resting)
+        {
+            return;
+        }
+
         try
         {
             var database = (await _connection.Value.ConfigureAwait(false)).GetDatabase();
@@ -154,12 +171,17 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
-            LogUnavailable(_logger, "record", log, exception.Message);
+            Failed("record", log, exception);
         }
     }
 
     private async Task PullAsync(string log, Action<GenerationRecord> learn, CancellationToken cancellationToken)
     {
+        if (Resting)
+        {
+            return;
+        }
+
         var cursor = _cursors.GetOrAdd(log, _ => new LogCursor());
         await cursor.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -208,7 +230,7 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
-            LogUnavailable(_logger, "read", log, exception.Message);
+            Failed("read", log, exception);
         }
         finally
         {
@@ -223,8 +245,8 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
         public long Position { get; set; }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared draft memory unavailable ({Operation} {Log}): {Problem}; drafting goes on from local memory")]
-    private static partial void LogUnavailable(ILogger logger, string operation, string log, string problem);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared draft memory unavailable ({Operation} {Log}): {Problem}; drafting goes on from local memory, next try in {Seconds} s")]
+    private static partial void LogUnavailable(ILogger logger, string operation, string log, string problem, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed shared memory record in {Log}: {Problem}")]
     private static partial void LogMalformed(ILogger logger, string log, string problem);
