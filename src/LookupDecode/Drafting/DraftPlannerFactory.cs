@@ -30,7 +30,7 @@ internal sealed class DraftPlannerFactory
         {
             if (!plan.Adaptive)
             {
-                return new FixedDraftPlanner(sources);
+                return plan.Tree ? new Trees.FixedTreeDraftPlanner(sources) : new FixedDraftPlanner(sources);
             }
 
             var scored = sources.Select(source => source as IScoredDraftSource ?? new ScoredDraftSource(source)).ToArray();

@@ -28,6 +28,16 @@ public sealed record DraftingPlan
     /// <summary>Most draft tokens one step verifies (1…256): the fixed length, or the adaptive maximum.</summary>
     public int MaxLength { get; init; } = 10;
 
+    /// <summary>
+    /// Verify a token tree (true): a tree drafter's several continuations, up to <see cref="MaxLength"/> nodes and
+    /// <see cref="MaxTreeBranches"/> branches, in one batch, keeping the longest branch the model confirms. Drafters
+    /// without trees propose a chain. Adaptive plans verify chains.
+    /// </summary>
+    public bool Tree { get; init; }
+
+    /// <summary>Most branches (leaves) a verified tree may have: each is a llama.cpp sequence of the context.</summary>
+    public const int MaxTreeBranches = 16;
+
     /// <summary>True when the plan drafts nothing.</summary>
     public bool IsGreedy => Drafters.Count == 0;
 
@@ -55,6 +65,9 @@ public sealed record DraftingPlan
     /// <summary>A plan choosing per step among <paramref name="drafters"/>' proposals and how many tokens to verify, up to <paramref name="maxLength"/>.</summary>
     public static DraftingPlan AdaptiveOver(int maxLength, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = maxLength, Adaptive = true };
 
+    /// <summary>A plan verifying a token tree of up to <paramref name="nodes"/> draft tokens from <paramref name="drafters"/> every step.</summary>
+    public static DraftingPlan TreeOver(int nodes, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = nodes, Tree = true };
+
     /// <summary>The same drafters with a fixed length of <paramref name="length"/>.</summary>
     public DraftingPlan WithFixedLength(int length) => this with { Adaptive = false, MaxLength = length };
 
@@ -77,7 +90,7 @@ public sealed record DraftingPlan
     }
 
     /// <inheritdoc />
-    public override string ToString() => IsGreedy ? Name : $"{Name} ({(Adaptive ? "adaptive, up to " : "fixed ")}{MaxLength})";
+    public override string ToString() => IsGreedy ? Name : $"{Name} ({(Adaptive ? "adaptive, up to " : Tree ? "tree of up to " : "fixed ")}{MaxLength})";
 
     private static void CheckFitsVocabulary(Ngrams.NgramCache? cache, string what, int vocabularySize)
     {

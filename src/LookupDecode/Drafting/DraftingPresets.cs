@@ -31,6 +31,8 @@ public static class DraftingPresets
             DraftingPlan.Fixed(16, DraftingPlan.DraftModel)),
         ("suffix", "suffix drafting (longest earlier match in the prompt, the output and earlier outputs; majority continuation), one chain of up to 32, fixed",
             DraftingPlan.Fixed(32, DraftingPlan.Suffix)),
+        ("tree", "suffix drafting's candidate continuations as a token tree of up to 32 tokens (16 branches) verified in one batch; the longest confirmed branch is kept (for GPU-like flat verification costs)",
+            DraftingPlan.TreeOver(32, DraftingPlan.Suffix)),
     ];
 
     /// <summary>The preset names, each with what it does.</summary>

@@ -13,6 +13,11 @@ namespace LookupDecode.Replay;
 /// </summary>
 public static class OfflineReplay
 {
+    [ThreadStatic]
+    private static Drafting.Trees.DraftTree? _tree;
+
+    private static Drafting.Trees.DraftTree Tree => _tree ??= new Drafting.Trees.DraftTree(GenerationOptions.MaxDraftLength);
+
     /// <summary>
     /// Replays <paramref name="variant"/> over <paramref name="traces"/> (at most <paramref name="maxTokens"/> answer tokens
     /// each); returns figures per trace, in order. Adaptive drafting learns across traces, as in one session.
@@ -108,8 +113,48 @@ public static class OfflineReplay
         long accepted = 0;
         double predicted = 0;
         var ended = isEndOfGeneration(answer[0]);
+        var treePlanner = options.Drafting.Tree ? planner as Drafting.Trees.ITreePlanner : null;
         while (!ended && generated < limit)
         {
+            if (treePlanner is not null)
+            {
+                // A token tree: nodes limited by the budget and the batch, depth by the tokens still to emit.
+                var budget = Math.Min(options.Drafting.MaxLength, batchCapacity - 1);
+                var maxDepth = limit - generated - 1;
+                var nodes = budget <= 0 || maxDepth <= 0 ? 0 : treePlanner.PlanTree(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history), Tree, budget, DraftingPlan.MaxTreeBranches, maxDepth, nPast);
+                predicted += cost.RelativeCost(nodes + 1, nPast);
+                steps++;
+                drafted += nodes;
+                var before = history.Count;
+                var node = -1;
+                var acceptedInTree = 0;
+                while (true)
+                {
+                    var token = answer[generated++];
+                    var child = nodes > 0 ? Tree.ChildWithToken(node, token) : -1;
+                    Emit(token);
+                    ended = isEndOfGeneration(token);
+                    if (child < 0)
+                    {
+                        break;
+                    }
+
+                    node = child;
+                    acceptedInTree++;
+                    if (ended || generated >= limit)
+                    {
+                        break;
+                    }
+                }
+
+                accepted += acceptedInTree;
+                histogram[Math.Min(history.Count - before, histogram.Length - 1)]++;
+                var kept = nodes == 0 ? 0 : Tree.PathTo(Tree.DeepestLeafUnder(node < 0 ? 0 : node), draft);
+                treePlanner.Verified(draft.AsSpan(0, kept), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[before..], nodes + 1, nPast, double.NaN);
+                nPast += 1 + acceptedInTree;
+                continue;
+            }
+
             var room = Math.Min(Math.Min(options.Drafting.MaxLength, batchCapacity - 1), limit - generated - 1);
             var count = planner is null || room <= 0
                 ? 0

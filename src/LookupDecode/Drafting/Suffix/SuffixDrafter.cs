@@ -8,7 +8,7 @@ namespace LookupDecode.Drafting.Suffix;
 /// drafted token's evidence class is its match length, the agreement behind it and its position, which adaptive drafting
 /// turns into learned acceptance. Allocation-free per step.
 /// </summary>
-public sealed class SuffixDrafter : IScoredDraftSource
+public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraftSource
 {
     private const int MaxCandidates = 32;
     private const int MatchBins = EvidenceBins.MatchBins;

@@ -98,10 +98,20 @@ internal sealed class SuffixIndex
     /// <param name="lengths">Receives match lengths.</param>
     /// <param name="excludeFrom">Ends at or after this are ignored (the query's own tail when it is this index).</param>
     public int FindMatches(ReadOnlySpan<int> query, Span<int> ends, Span<int> lengths, int excludeFrom = int.MaxValue)
+        => FindMatches(query, ends, lengths, excludeFrom, shorterSizes: 0);
+
+    /// <summary>
+    /// As <see cref="FindMatches(ReadOnlySpan{int}, Span{int}, Span{int}, int)"/>, then fills the remaining room with
+    /// occurrences of up to <paramref name="shorterSizes"/> shorter n-grams (each occurrence once): the alternatives a
+    /// token tree can also verify.
+    /// </summary>
+    public int FindMatches(ReadOnlySpan<int> query, Span<int> ends, Span<int> lengths, int excludeFrom, int shorterSizes)
     {
         Span<ulong> hashes = stackalloc ulong[Sizes.Length];
         var sizes = HashesOfEnding(query, hashes);
-        for (var i = sizes - 1; i >= 0; i--)
+        var total = 0;
+        var levels = -1;
+        for (var i = sizes - 1; i >= 0 && levels < shorterSizes && total < ends.Length; i--)
         {
             if (!_newest[i].TryGetValue(hashes[i], out var end))
             {
@@ -110,25 +120,26 @@ internal sealed class SuffixIndex
 
             var size = Sizes[i];
             var found = 0;
-            for (var visited = 0; end >= 0 && found < ends.Length && visited < 4 * ends.Length; visited++, end = _previous[i][end])
+            for (var visited = 0; end >= 0 && total + found < ends.Length && visited < 4 * ends.Length; visited++, end = _previous[i][end])
             {
-                if (end >= excludeFrom || !_tokens.AsSpan(end - size, size).SequenceEqual(query[^size..]))
+                if (end >= excludeFrom || !_tokens.AsSpan(end - size, size).SequenceEqual(query[^size..]) || ends[..total].Contains(end))
                 {
                     continue;
                 }
 
-                ends[found] = end;
-                lengths[found] = MatchLength(query, end, size);
+                ends[total + found] = end;
+                lengths[total + found] = MatchLength(query, end, size);
                 found++;
             }
 
-            if (found > 0)
+            if (found > 0 || total > 0)
             {
-                return found;
+                total += found;
+                levels++;
             }
         }
 
-        return 0;
+        return total;
     }
 
     /// <summary>The token at <paramref name="position"/>, or <see cref="Separator"/> past the end.</summary>
