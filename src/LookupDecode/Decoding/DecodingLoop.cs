@@ -16,7 +16,7 @@ namespace LookupDecode.Decoding;
 /// With no drafter it is plain decoding: one token per <c>llama_decode</c>.
 /// One instance per session; buffers are reused so a step allocates nothing.
 /// </summary>
-internal sealed class DecodingLoop
+internal sealed partial class DecodingLoop
 {
     private readonly TokenHistory _history = new();
     private readonly int[] _batch = new int[GenerationOptions.MaxDraftLength + 1];
@@ -57,6 +57,12 @@ internal sealed class DecodingLoop
                 {
                     run.StopReason = StopReason.ContextFull;
                     break;
+                }
+
+                if (run.Drafter is Drafting.Trees.ITreePlanner treePlanner && run.Options.Drafting.Tree)
+                {
+                    nPast = TreeStep(run, treePlanner, ref token, nPast);
+                    continue;
                 }
 
                 var draftCount = Draft(run, nPast);
@@ -208,18 +214,23 @@ internal sealed class DecodingLoop
         }
         catch (KvCacheRollbackException exception)
         {
-            // The memory kept rejected drafts: rebuild it from the history and continue without drafting.
-            run.Fallback = exception.Message + " Continued with plain decoding.";
-            run.Drafter = null;
-            run.Context.Clear();
-            var keep = _history.Span[..nPast];
-            for (var start = 0; start < keep.Length; start += run.Context.BatchCapacity)
-            {
-                run.Context.Decode(keep.Slice(start, Math.Min(run.Context.BatchCapacity, keep.Length - start)), start, logitsForAll: false);
-            }
-
-            return nPast;
+            return RebuildWithoutDrafting(run, nPast, exception);
         }
+    }
+
+    /// <summary>The memory kept rejected drafts: rebuild it from the history and continue without drafting.</summary>
+    private int RebuildWithoutDrafting(RunState run, int nPast, KvCacheRollbackException exception)
+    {
+        run.Fallback = exception.Message + " Continued with plain decoding.";
+        run.Drafter = null;
+        run.Context.Clear();
+        var keep = _history.Span[..nPast];
+        for (var start = 0; start < keep.Length; start += run.Context.BatchCapacity)
+        {
+            run.Context.Decode(keep.Slice(start, Math.Min(run.Context.BatchCapacity, keep.Length - start)), start, logitsForAll: false);
+        }
+
+        return nPast;
     }
 
     private void Emit(RunState run, int token, bool wasDrafted)

@@ -75,7 +75,7 @@ public sealed class GenerationSession : IDisposable
         CheckRequest(promptTokens, options);
         using var exclusive = Enter();
         using var selector = CreateSelector(options.Sampling, promptTokens);
-        var drafter = CreatePlanner(options, out var fallback);
+        var drafter = CreatePlanner(ref options, out var fallback);
         return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
     }
 
@@ -132,7 +132,7 @@ public sealed class GenerationSession : IDisposable
         using var exclusive = Enter();
         using var selector = new TraceSelector(forcedTokens);
         string? fallback = null;
-        planner ??= CreatePlanner(options, out fallback);
+        planner ??= CreatePlanner(ref options, out fallback);
         return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback, cancellationToken);
     }
 
@@ -192,9 +192,18 @@ public sealed class GenerationSession : IDisposable
         return _context.MaxBatchLogitDifference(Calibration.DecodeCostMeasurement.FillerTokens(Model, 8));
     }
 
-    private IDraftPlanner? CreatePlanner(GenerationOptions options, out string? fallback)
+    private IDraftPlanner? CreatePlanner(ref GenerationOptions options, out string? fallback)
     {
         fallback = null;
+        if (options.Drafting.Tree && _context.KvCacheType != KvCacheType.Q8_0)
+        {
+            // With the F16 cache llama.cpp's CPU attention sums a tree's masked-out cells in another order than a chain's,
+            // which can flip a near-tie: only the Q8_0 cache (flash attention) verifies trees bit-identically.
+            fallback = $"token trees need the Q8_0 KV cache (flash attention) to stay identical to plain decoding; this context uses {_context.KvCacheType}, "
+                       + "so each step verified the tree drafter's heaviest branch as a chain.";
+            options = options with { Drafting = options.Drafting with { Tree = false } };
+        }
+
         if (options.Drafting.IsGreedy)
         {
             return null;
@@ -220,7 +229,8 @@ public sealed class GenerationSession : IDisposable
             Drafting.DraftModel.DraftModelCompatibility.Require(Model, draftModel);
         }
 
-        return _planners.Create(options, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(options));
+        var chosen = options;
+        return _planners.Create(chosen, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(chosen));
     }
 
     /// <summary>

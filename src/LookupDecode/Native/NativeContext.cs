@@ -8,7 +8,7 @@ namespace LookupDecode.Native;
 /// Owns one llama.cpp inference context (<see cref="SafeLLamaContextHandle"/>: KV cache, logits, compute
 /// buffers) and the batch used to feed it. Single sequence (id 0). Not thread-safe: one generation at a time.
 /// </summary>
-internal sealed class NativeContext : IDisposable
+internal sealed partial class NativeContext : IDisposable
 {
     private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
     private readonly SafeLLamaContextHandle _handle;
@@ -67,7 +67,10 @@ internal sealed class NativeContext : IDisposable
         parameters.n_ctx = (uint)options.ContextSize;
         parameters.n_batch = (uint)options.EffectiveBatchSize;
         parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, 512);
-        parameters.n_seq_max = 1;
+        // One sequence per branch of a verified token tree, all in one unified KV cache (a branch's cells are the prefix's,
+        // shared, plus its own nodes); chains use sequence 0 alone.
+        parameters.n_seq_max = (uint)MaxSequences;
+        parameters.kv_unified = true;
         parameters.n_threads = options.EffectiveThreads;
         parameters.n_threads_batch = options.EffectiveThreads;
         SafeLLamaContextHandle handle;

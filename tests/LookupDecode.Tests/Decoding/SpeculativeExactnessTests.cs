@@ -8,7 +8,7 @@ namespace LookupDecode.Tests.Decoding;
 
 /// <summary>
 /// The product's promise: lookup decoding emits exactly the tokens plain decoding emits — for every model, every
-/// fixture prompt, every draft length and both drafters; and, when sampling, the same tokens as plain sampling
+/// fixture prompt, every draft length and every drafter, chains and token trees; and, when sampling, the same tokens as plain sampling
 /// with the same seed.
 /// </summary>
 [Collection(SharedModelsCollection.Name)]
@@ -29,6 +29,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
                     data.Add(model, prompt, draft, "lookup");
                     data.Add(model, prompt, draft, "prompt-lookup");
                     data.Add(model, prompt, draft, "suffix");
+                    data.Add(model, prompt, draft, "tree");
                 }
             }
         }
@@ -73,6 +74,7 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
                 data.Add(model, prompt, draft, "lookup");
                 data.Add(model, prompt, draft, "prompt-lookup");
                 data.Add(model, prompt, draft, "suffix");
+                data.Add(model, prompt, draft, "tree");
             }
         }
 
@@ -93,7 +95,14 @@ public sealed class SpeculativeExactnessTests(SharedModels models)
         Assert.NotEqual(Plain(model, prompt, SamplingOptions.Greedy), expected);
         if (session.Model.BatchLogitDifference() == 0)
         {
-            Assert.Null(result.Statistics.DraftingFallback);
+            if (mode == "tree" && session.KvCacheType != LookupDecode.Models.KvCacheType.Q8_0)
+            {
+                Assert.Contains("Q8_0 KV cache", result.Statistics.DraftingFallback, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Null(result.Statistics.DraftingFallback);
+            }
         }
         else
         {
