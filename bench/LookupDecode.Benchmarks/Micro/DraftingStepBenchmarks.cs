@@ -18,6 +18,7 @@ public class DraftingStepBenchmarks
     private PromptLookupDrafter _promptLookup = null!;
     private LookupDecode.Drafting.Suffix.SuffixDrafter _suffix = null!;
     private readonly int[] _longDraft = new int[16];
+    private readonly LookupDecode.Drafting.Trees.DraftTree _tree = new(256);
 
     [Params(4096, 32768)]
     public int HistoryLength { get; set; }
@@ -50,6 +51,20 @@ public class DraftingStepBenchmarks
         for (var i = 0; i < Positions; i++)
         {
             total += _suffix.Propose(_history.AsSpan(0, _history.Length - (i * 7)), _longDraft);
+        }
+
+        return total;
+    }
+
+    /// <summary>Average over 256 cut points: the token tree of the <c>tree</c> preset (32 nodes, 16 branches), re-matching included.</summary>
+    [Benchmark(OperationsPerInvoke = Positions, Description = "suffix: propose a tree of 32, mean of 256 positions")]
+    public int SuffixProposeTreeAcrossPositions()
+    {
+        var total = 0;
+        LookupDecode.Drafting.Trees.ITreeDraftSource tree = _suffix;
+        for (var i = 0; i < Positions; i++)
+        {
+            total += tree.ProposeTree(_history.AsSpan(0, _history.Length - (i * 7)), _tree, 32, 16, 32);
         }
 
         return total;

@@ -29,6 +29,19 @@ public sealed class AcceptanceModel
         _rejected = new double[_prior.Length];
     }
 
+    /// <summary>Creates a model of <paramref name="classCount"/> classes with priors from <paramref name="prior"/> (tree nodes' evidence).</summary>
+    internal AcceptanceModel(int classCount, Func<int, double> prior)
+    {
+        _prior = new double[classCount];
+        for (var i = 0; i < classCount; i++)
+        {
+            _prior[i] = Math.Clamp(prior(i), 0.01, 0.99);
+        }
+
+        _accepted = new double[classCount];
+        _rejected = new double[classCount];
+    }
+
     /// <summary>Estimated probability that a token of <paramref name="evidenceClass"/> is accepted (given the ones before it were).</summary>
     public double Probability(int evidenceClass)
         => (_accepted[evidenceClass] + (PriorStrength * _prior[evidenceClass]))

@@ -1,4 +1,5 @@
 using LookupDecode.Calibration;
+using LookupDecode.Drafting.Trees;
 
 namespace LookupDecode.Drafting;
 
@@ -9,7 +10,7 @@ namespace LookupDecode.Drafting;
 /// (a plain step) is always a candidate. After verification every drafter learns from the tokens that were actually
 /// emitted, whether or not its proposal was used, and the cost model learns from the decode time. Allocates nothing per step.
 /// </summary>
-internal sealed class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource>
+internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource>, Trees.ITreePlanner
 {
     private const double RateLearning = 0.1;
     private readonly AcceptanceModel[] _models;
@@ -22,10 +23,12 @@ internal sealed class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource
     private double _rate = 1;
     private int _depth;
 
-    public AdaptiveDraftPlanner(IReadOnlyList<IScoredDraftSource> sources, IReadOnlyList<AcceptanceModel> models, CostModel cost, int maxDraftLength)
+    public AdaptiveDraftPlanner(IReadOnlyList<IScoredDraftSource> sources, IReadOnlyList<AcceptanceModel> models, CostModel cost, int maxDraftLength, IReadOnlyList<AcceptanceModel?>? treeModels = null)
         : base(sources)
     {
         _models = [.. models];
+        _treeModels = treeModels is null ? new AcceptanceModel?[Sources.Length] : [.. treeModels];
+        _treeProposals = new DraftTree?[Sources.Length];
         _cost = cost;
         _proposals = Sources.Select(_ => new int[maxDraftLength]).ToArray();
         _evidence = Sources.Select(_ => new int[maxDraftLength]).ToArray();
@@ -69,6 +72,7 @@ internal sealed class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource
             _proposals[bestSource].AsSpan(0, bestLength).CopyTo(draft);
         }
 
+        _chainValue = bestValue;
         return bestLength;
     }
 
@@ -92,6 +96,7 @@ internal sealed class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDraftSource
             _counts[s] = 0;
         }
 
+        LearnTree(emitted);
         _cost.Observe(batchSize, depth, milliseconds);
         var achieved = emitted.Length / _cost.RelativeCost(batchSize, depth);
         _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 1, 8);

@@ -34,7 +34,7 @@ internal sealed class DraftPlannerFactory
             }
 
             var scored = sources.Select(source => source as IScoredDraftSource ?? new ScoredDraftSource(source)).ToArray();
-            return new AdaptiveDraftPlanner(scored, AcceptanceModels(scored), costModel(), plan.MaxLength);
+            return new AdaptiveDraftPlanner(scored, AcceptanceModels(scored), costModel(), plan.MaxLength, TreeAcceptanceModels(scored));
         }
         catch
         {
@@ -63,6 +63,31 @@ internal sealed class DraftPlannerFactory
 
         return sources;
     }
+
+    /// <summary>The acceptance model of each tree drafter's nodes (null for drafters without trees), kept across generations.</summary>
+    public AcceptanceModel?[] TreeAcceptanceModels(IReadOnlyList<IScoredDraftSource> sources)
+    {
+        var models = new AcceptanceModel?[sources.Count];
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (Unwrap(sources[i]) is not Trees.ITreeDraftSource tree)
+            {
+                continue;
+            }
+
+            var key = $"{sources[i].Name}/tree/{tree.TreeEvidenceClassCount}";
+            if (!_acceptance.TryGetValue(key, out var model))
+            {
+                _acceptance[key] = model = new AcceptanceModel(tree.TreeEvidenceClassCount, tree.TreePriorAcceptance);
+            }
+
+            models[i] = model;
+        }
+
+        return models;
+    }
+
+    private static IDraftSource Unwrap(IScoredDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
 
     /// <summary>The acceptance model of each drafter, kept by drafter name across generations.</summary>
     public AcceptanceModel[] AcceptanceModels(IReadOnlyList<IScoredDraftSource> sources)

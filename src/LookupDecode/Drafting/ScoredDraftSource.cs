@@ -8,6 +8,9 @@ internal sealed class ScoredDraftSource(IDraftSource inner) : IScoredDraftSource
 {
     private const int PositionBins = 5;
 
+    /// <summary>The wrapped drafter.</summary>
+    public IDraftSource Inner => inner;
+
     public string Name => inner.Name;
 
     public int EvidenceClassCount => PositionBins;

@@ -73,6 +73,10 @@ public sealed class TreeVerificationTests(SharedModels models)
 
         public string Name => "decoy-tree";
 
+        public int TreeEvidenceClassCount => 1;
+
+        public double TreePriorAcceptance(int evidenceClass) => 0.5;
+
         public void Begin(ReadOnlySpan<int> prompt)
         {
         }

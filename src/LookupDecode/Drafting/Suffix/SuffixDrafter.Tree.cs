@@ -109,6 +109,7 @@ public sealed partial class SuffixDrafter
 
         if (depthLimitFromMatch)
         {
+            _treeMatchClass = (StreakBin(_streak) * MatchBins) + EvidenceBins.MatchBin(longest);
             usedDepthLimit = depthLimit = Math.Min(depthLimit, Math.Max(_options.MinLength, (int)Math.Ceiling(_options.LengthPerMatchToken * longest)));
         }
 
@@ -198,6 +199,52 @@ public sealed partial class SuffixDrafter
         return best;
     }
 
+    private const int TreeDepthBins = 5;
+    private const int TreeShareBins = 4;
+
+    /// <inheritdoc />
+    int ITreeDraftSource.TreeEvidenceClassCount => StreakBins * MatchBins * TreeDepthBins * TreeShareBins;
+
+    /// <inheritdoc />
+    double ITreeDraftSource.TreePriorAcceptance(int evidenceClass)
+    {
+        var share = ((evidenceClass % TreeShareBins) + 0.5) / TreeShareBins;
+        var depthBin = evidenceClass / TreeShareBins % TreeDepthBins;
+        var matchBin = evidenceClass / (TreeShareBins * TreeDepthBins) % MatchBins;
+        var streakBin = evidenceClass / (TreeShareBins * TreeDepthBins * MatchBins);
+        return Math.Clamp(Math.Min(0.95, 0.15 + (0.1 * matchBin) + (0.1 * streakBin)) * share * Math.Pow(0.9, depthBin), 0.02, 0.95);
+    }
+
+    /// <summary>The streak and match length of the step's first matches, shared by every node of its tree.</summary>
+    private int _treeMatchClass;
+
+    /// <summary>
+    /// A node's evidence: the step's streak and longest match (as for chains), the node's depth (1, 2, 3-4, 5-8, 9+) and
+    /// its share of its parent's weight (quarters).
+    /// </summary>
+    private int TreeEvidence(int node)
+    {
+        var parent = _trieParents[node];
+        double parentWeight;
+        if (parent >= 0)
+        {
+            parentWeight = _trieWeights[parent];
+        }
+        else
+        {
+            parentWeight = 0;
+            for (var child = _rootFirstChild; child >= 0; child = _trieNextSibling[child])
+            {
+                parentWeight += _trieWeights[child];
+            }
+        }
+
+        var share = parentWeight > 0 ? Math.Min(1, _trieWeights[node] / parentWeight) : 0;
+        var depth = _trieDepths[node];
+        var depthBin = depth switch { 1 => 0, 2 => 1, <= 4 => 2, <= 8 => 3, _ => 4 };
+        return (((_treeMatchClass * TreeDepthBins) + depthBin) * TreeShareBins) + Math.Min(TreeShareBins - 1, (int)(share * TreeShareBins));
+    }
+
     /// <summary>Chooses the most likely nodes (every ancestor kept) and writes them in topological order.</summary>
     private int Select(DraftTree tree, int budget, int maxLeaves)
     {
@@ -255,7 +302,7 @@ public sealed partial class SuffixDrafter
                     continue;
                 }
 
-                _trieSelected[n] = tree.Add(_trieTokens[n], parent);
+                _trieSelected[n] = tree.Add(_trieTokens[n], parent, TreeEvidence(n));
             }
 
             if (!any)

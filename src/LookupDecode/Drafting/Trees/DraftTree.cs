@@ -11,6 +11,7 @@ internal sealed class DraftTree
     private readonly int[] _parents;
     private readonly int[] _depths;
     private readonly int[] _childCounts;
+    private readonly int[] _evidence;
 
     public DraftTree(int capacity)
     {
@@ -19,6 +20,7 @@ internal sealed class DraftTree
         _parents = new int[capacity];
         _depths = new int[capacity];
         _childCounts = new int[capacity];
+        _evidence = new int[capacity];
     }
 
     /// <summary>Most nodes the tree can hold.</summary>
@@ -34,6 +36,9 @@ internal sealed class DraftTree
 
     public ReadOnlySpan<int> Parents => _parents.AsSpan(0, Count);
 
+    /// <summary>Each node's evidence class, as its drafter scored it (<see cref="ITreeDraftSource.TreeEvidenceClassCount"/>).</summary>
+    public ReadOnlySpan<int> Evidence => _evidence.AsSpan(0, Count);
+
     /// <summary>Depth of each node: 1 for a child of the root.</summary>
     public ReadOnlySpan<int> Depths => _depths.AsSpan(0, Count);
 
@@ -43,8 +48,8 @@ internal sealed class DraftTree
         LeafCount = 0;
     }
 
-    /// <summary>Adds a node under <paramref name="parent"/> (-1: the root); returns its index.</summary>
-    public int Add(int token, int parent)
+    /// <summary>Adds a node under <paramref name="parent"/> (-1: the root) with its evidence class; returns its index.</summary>
+    public int Add(int token, int parent, int evidence = 0)
     {
         if ((uint)Count >= (uint)_tokens.Length || parent < -1 || parent >= Count)
         {
@@ -56,6 +61,7 @@ internal sealed class DraftTree
         _parents[index] = parent;
         _depths[index] = parent < 0 ? 1 : _depths[parent] + 1;
         _childCounts[index] = 0;
+        _evidence[index] = evidence;
         if (parent < 0 || _childCounts[parent]++ > 0)
         {
             LeafCount++;

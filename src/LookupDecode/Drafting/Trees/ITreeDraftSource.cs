@@ -9,4 +9,10 @@ internal interface ITreeDraftSource : IDraftSource
     /// (0: nothing to propose).
     /// </summary>
     int ProposeTree(ReadOnlySpan<int> history, DraftTree tree, int budget, int maxLeaves, int maxDepth);
+
+    /// <summary>Classes of evidence a tree node may carry (<see cref="DraftTree.Evidence"/>).</summary>
+    int TreeEvidenceClassCount { get; }
+
+    /// <summary>Acceptance of a node of <paramref name="evidenceClass"/>, given its parent was accepted, before anything is learned.</summary>
+    double TreePriorAcceptance(int evidenceClass);
 }
