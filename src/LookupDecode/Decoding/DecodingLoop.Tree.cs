@@ -18,7 +18,8 @@ internal sealed partial class DecodingLoop
     private int TreeStep(RunState run, ITreePlanner planner, ref int token, int nPast)
     {
         var context = run.Context;
-        var budget = Math.Min(Math.Min(run.Options.Drafting.MaxLength, context.BatchCapacity - 1), _tree.Capacity);
+        // Every node takes a KV cell: the tree must fit the context as well as the batch.
+        var budget = Math.Min(Math.Min(run.Options.Drafting.MaxLength, context.BatchCapacity - 1), Math.Min(_tree.Capacity, context.Size - nPast - 1));
         var maxDepth = context.Size - nPast - 1;
         if (!run.Options.UpstreamStoppingRule)
         {
@@ -31,6 +32,10 @@ internal sealed partial class DecodingLoop
             var draftStart = Stopwatch.GetTimestamp();
             nodes = Math.Clamp(planner.PlanTree(_history.Span, _tree, budget, NativeContextBranches, maxDepth, nPast), 0, _tree.Count);
             run.DraftTicks += Stopwatch.GetTimestamp() - draftStart;
+            if (!Fits(_tree, budget, maxDepth))
+            {
+                nodes = 0; // a drafter broke the limits it was given: a plain step, never a batch the context cannot take
+            }
         }
 
         var decodeStart = Stopwatch.GetTimestamp();
@@ -96,7 +101,10 @@ internal sealed partial class DecodingLoop
         {
             try
             {
-                context.KeepTreeBranch(node, nPast);
+                if (context.KeepTreeBranch(_tree, node, nPast - 1 - accepted))
+                {
+                    run.DecodeCalls++;
+                }
             }
             catch (KvCacheRollbackException exception)
             {
@@ -108,4 +116,22 @@ internal sealed partial class DecodingLoop
     }
 
     private const int NativeContextBranches = Native.NativeContext.MaxSequences;
+
+    private static bool Fits(DraftTree tree, int budget, int maxDepth)
+    {
+        if (tree.Count > budget || tree.LeafCount > NativeContextBranches)
+        {
+            return false;
+        }
+
+        foreach (var depth in tree.Depths)
+        {
+            if (depth > maxDepth)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

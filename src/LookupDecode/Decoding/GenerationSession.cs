@@ -195,14 +195,6 @@ public sealed class GenerationSession : IDisposable
     private IDraftPlanner? CreatePlanner(ref GenerationOptions options, out string? fallback)
     {
         fallback = null;
-        if (options.Drafting.Tree && _context.KvCacheType != KvCacheType.Q8_0)
-        {
-            // With the F16 cache llama.cpp's CPU attention sums a tree's masked-out cells in another order than a chain's,
-            // which can flip a near-tie: only the Q8_0 cache (flash attention) verifies trees bit-identically.
-            fallback = $"token trees need the Q8_0 KV cache (flash attention) to stay identical to plain decoding; this context uses {_context.KvCacheType}, "
-                       + "so each step verified the tree drafter's heaviest branch as a chain.";
-            options = options with { Drafting = options.Drafting with { Tree = false } };
-        }
 
         if (options.Drafting.IsGreedy)
         {

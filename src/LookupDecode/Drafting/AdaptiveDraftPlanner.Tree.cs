@@ -15,6 +15,8 @@ internal sealed partial class AdaptiveDraftPlanner
     private readonly DraftTree?[] _treeProposals;
     private readonly int[] _chain = new int[DraftingPlan.MaxSupportedLength];
     private readonly double[] _pathProbabilities = new double[DraftingPlan.MaxSupportedLength];
+    private readonly double[] _conditional = new double[DraftingPlan.MaxSupportedLength];
+    private readonly double[] _siblingSums = new double[DraftingPlan.MaxSupportedLength + 1];
     private readonly double[] _orderKeys = new double[DraftingPlan.MaxSupportedLength];
     private readonly int[] _order = new int[DraftingPlan.MaxSupportedLength];
     private readonly int[] _newIndex = new int[DraftingPlan.MaxSupportedLength];
@@ -57,7 +59,10 @@ internal sealed partial class AdaptiveDraftPlanner
             return chainLength;
         }
 
-        CopyMostProbable(_treeProposals[bestSource]!, bestNodes, tree);
+        // The order buffer holds the last tree scored: score the winner again before copying it.
+        var winner = _treeProposals[bestSource]!;
+        BestPrefix(winner, _treeModels[bestSource]!);
+        CopyMostProbable(winner, bestNodes, tree);
         return tree.Count;
     }
 
@@ -69,9 +74,17 @@ internal sealed partial class AdaptiveDraftPlanner
         var nodes = proposal.Count;
         var parents = proposal.Parents;
         var evidence = proposal.Evidence;
+        // Siblings exclude each other: their conditional probabilities are scaled to sum to at most 1.
+        Array.Clear(_siblingSums, 0, nodes + 1);
         for (var i = 0; i < nodes; i++)
         {
-            var conditional = model.Probability(evidence[i]);
+            _conditional[i] = model.Probability(evidence[i]);
+            _siblingSums[parents[i] + 1] += _conditional[i];
+        }
+
+        for (var i = 0; i < nodes; i++)
+        {
+            var conditional = _conditional[i] / Math.Max(1, _siblingSums[parents[i] + 1]);
             _pathProbabilities[i] = conditional * (parents[i] < 0 ? 1 : _pathProbabilities[parents[i]]);
             _order[i] = i;
 

@@ -21,6 +21,8 @@ internal sealed partial class NativeContext
     private readonly LLamaSeqId[] _nodeSequences = new LLamaSeqId[DraftingPlan.MaxSupportedLength * MaxSequences];
     private readonly bool[] _hasChildren = new bool[DraftingPlan.MaxSupportedLength];
     private readonly LLamaSeqId[] _allSequences = new LLamaSeqId[MaxSequences];
+    private readonly int[] _pathNodes = new int[DraftingPlan.MaxSupportedLength];
+    private readonly int[] _pathTokens = new int[DraftingPlan.MaxSupportedLength];
     private int _treeBranches;
 
     /// <summary>
@@ -90,15 +92,51 @@ internal sealed partial class NativeContext
     }
 
     /// <summary>
-    /// Keeps the branch through <paramref name="acceptedNode"/> (-1: only the pending token was kept) up to
-    /// <paramref name="keepUntil"/> (exclusive) as sequence 0, removes every other cell of the tree, and checks the cache.
+    /// Keeps the branch through <paramref name="acceptedNode"/> (-1: only the pending token was kept) as sequence 0 and
+    /// removes every other cell of the tree, then checks the cache. The kept cells must also lie in position order, as
+    /// plain decoding lays them out: attention adds cells up in cell order, and llama.cpp fills freed cells first, so a
+    /// branch that is not the batch's first one (nodes 0, 1, … in a row) is cut where it leaves the first one and its
+    /// accepted rest decoded again right after (one more <c>llama_decode</c>, no logits). Returns whether that happened.
     /// </summary>
     /// <exception cref="KvCacheRollbackException">The cache still holds a removed cell.</exception>
-    public void KeepTreeBranch(int acceptedNode, int keepUntil)
+    public bool KeepTreeBranch(DraftTree tree, int acceptedNode, int startPosition)
     {
-        var kept = acceptedNode < 0 ? Sequence : _nodeSequences[acceptedNode * MaxSequences];
+        var accepted = acceptedNode < 0 ? 0 : tree.Depths[acceptedNode];
+        var path = _pathNodes.AsSpan(0, accepted);
+        for (var node = acceptedNode; node >= 0; node = tree.Parents[node])
+        {
+            path[tree.Depths[node] - 1] = node;
+        }
+
+        // Depth d of the batch's first branch is node d - 1; the kept cells are in order up to where the path leaves it.
+        var inOrder = 0;
+        while (inOrder < accepted && path[inOrder] == inOrder)
+        {
+            inOrder++;
+        }
+
+        var kept = inOrder == 0 ? Sequence : _nodeSequences[path[inOrder - 1] * MaxSequences];
+        var keepUntil = startPosition + 1 + inOrder;
         _handle.MemorySequenceRemove(kept, keepUntil, -1);
         ForgetBranches(kept);
+        CheckTreeRemoved(keepUntil);
+        if (inOrder == accepted)
+        {
+            return false;
+        }
+
+        var rest = _pathTokens.AsSpan(0, accepted - inOrder);
+        for (var i = 0; i < rest.Length; i++)
+        {
+            rest[i] = tree.Tokens[path[inOrder + i]];
+        }
+
+        Decode(rest, keepUntil, logitsForAll: false);
+        return true;
+    }
+
+    private void CheckTreeRemoved(int keepUntil)
+    {
         var maxPosition = MaxPosition;
         if (maxPosition != keepUntil - 1)
         {

@@ -24,6 +24,9 @@ public sealed partial class SuffixDrafter
     private readonly int[] _trieOrder = new int[MaxTrieNodes];
     private readonly int[] _trieSelected = new int[MaxTrieNodes];
     private readonly int[] _candidateNodes = new int[2 * MaxCandidates];
+    private readonly int[] _trieChosenChildren = new int[MaxTrieNodes];
+    private readonly int[] _trieRank = new int[MaxTrieNodes];
+    private readonly int[] _trieStack = new int[MaxTrieNodes];
     private readonly int[] _query = new int[QueryTail + DraftingPlan.MaxSupportedLength];
     private readonly int[] _chainNodes = new int[DraftingPlan.MaxSupportedLength];
     private int _trieCount;
@@ -199,6 +202,29 @@ public sealed partial class SuffixDrafter
         return best;
     }
 
+    /// <summary>Pushes the chosen children of <paramref name="parent"/> so that the most probable is popped first.</summary>
+    private void PushChildren(int parent, ref int top)
+    {
+        var first = top;
+        for (var child = parent < 0 ? _rootFirstChild : _trieFirstChild[parent]; child >= 0; child = _trieNextSibling[child])
+        {
+            if (_trieSelected[child] != 0)
+            {
+                continue;
+            }
+
+            // Insertion by rank, least probable deepest in the stack.
+            var at = top++;
+            while (at > first && _trieRank[_trieStack[at - 1]] < _trieRank[child])
+            {
+                _trieStack[at] = _trieStack[at - 1];
+                at--;
+            }
+
+            _trieStack[at] = child;
+        }
+    }
+
     private const int TreeDepthBins = 5;
     private const int TreeShareBins = 4;
 
@@ -268,7 +294,17 @@ public sealed partial class SuffixDrafter
         }
 
         Array.Sort(_trieOrderKeys, _trieOrder, 0, nodes);
+
+        // Most probable first, within the node and branch budgets: a node joins only under a chosen parent, and a node
+        // that would open a branch past the limit is passed over (a node extending a branch never adds one).
         var chosen = 0;
+        var leaves = 0;
+        for (var n = 0; n < nodes; n++)
+        {
+            _trieChosenChildren[n] = 0;
+        }
+
+        var rootChildren = 0;
         for (var k = 0; k < nodes && chosen < budget; k++)
         {
             var node = _trieOrder[k];
@@ -278,37 +314,37 @@ public sealed partial class SuffixDrafter
                 continue;
             }
 
+            var opensBranch = parent < 0 ? rootChildren > 0 || leaves == 0 : _trieChosenChildren[parent] > 0;
+            if (opensBranch && leaves == maxLeaves)
+            {
+                continue;
+            }
+
+            leaves += opensBranch ? 1 : 0;
             _trieSelected[node] = 0;
+            _trieRank[node] = k;
+            if (parent < 0)
+            {
+                rootChildren++;
+            }
+            else
+            {
+                _trieChosenChildren[parent]++;
+            }
+
             chosen++;
         }
 
-        // Emit parents first (depth order keeps every parent before its children), within the leaf budget.
-        for (var depth = 1; chosen > 0; depth++)
+        // Depth first, the most probable child first: the likeliest branch is nodes 0, 1, 2, … of the batch, so when it is
+        // the one accepted its KV cells already lie in position order.
+        var top = 0;
+        PushChildren(-1, ref top);
+        while (top > 0)
         {
-            var any = false;
-            for (var n = 0; n < nodes; n++)
-            {
-                if (_trieSelected[n] != 0 || _trieDepths[n] != depth)
-                {
-                    continue;
-                }
-
-                any = true;
-                chosen--;
-                var parent = _trieParents[n] < 0 ? -1 : _trieSelected[_trieParents[n]];
-                if ((_trieParents[n] >= 0 && parent < 0) || tree.LeafCountWithChildOf(parent) > maxLeaves || tree.Count == tree.Capacity)
-                {
-                    _trieSelected[n] = -1;
-                    continue;
-                }
-
-                _trieSelected[n] = tree.Add(_trieTokens[n], parent, TreeEvidence(n));
-            }
-
-            if (!any)
-            {
-                break;
-            }
+            var node = _trieStack[--top];
+            var parent = _trieParents[node] < 0 ? -1 : _trieSelected[_trieParents[node]];
+            _trieSelected[node] = tree.Add(_trieTokens[node], parent, TreeEvidence(node));
+            PushChildren(node, ref top);
         }
 
         return tree.Count;
