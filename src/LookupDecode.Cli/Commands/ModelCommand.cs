@@ -51,12 +51,14 @@ internal static class ModelCommand
         var type = TypeOption();
         var output = new Option<FileInfo>("--out") { Description = "GGUF file to write.", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "Random seed of the weights.", DefaultValueFactory = _ => 42UL };
+        var vocabularyFrom = new Option<FileInfo?>("--vocabulary-from") { Description = "Copy the tokenizer of this GGUF (the vocabulary size follows it): a random model with a real model's vocabulary." };
         var command = new Command("synth", "Write a llama-architecture GGUF with a real model class's tensor shapes, random weights and a valid "
                                            + "tokenizer. Its text is meaningless; it measures the cost of decoding at that size.");
         shape.AddTo(command);
         command.Options.Add(type);
         command.Options.Add(output);
         command.Options.Add(seed);
+        command.Options.Add(vocabularyFrom);
         command.SetAction((result, cancellationToken) =>
         {
             var modelShape = shape.ToShape(result);
@@ -64,7 +66,7 @@ internal static class ModelCommand
             var path = result.GetValue(output)!.FullName;
             ConsoleFactory.WithProgress(cli.Error, $"{modelShape.Name} {result.GetValue(type)}", report =>
             {
-                SyntheticModelWriter.Write(path, modelShape, ggmlType, result.GetValue(seed),
+                SyntheticModelWriter.Write(path, modelShape, ggmlType, result.GetValue(seed), result.GetValue(vocabularyFrom)?.FullName,
                     new InlineProgress<ModelWriteProgress>(p => report(p.Fraction)), cancellationToken);
                 return 0;
             });

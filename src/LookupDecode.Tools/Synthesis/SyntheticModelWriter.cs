@@ -15,14 +15,46 @@ public static class SyntheticModelWriter
 
     /// <summary>Writes the model to <paramref name="path"/> as F16, or F16 then quantized to Q8_0/Q4_0 by llama.cpp.</summary>
     public static void Write(string path, ModelShape shape, GgmlType type, ulong seed = 42, IProgress<ModelWriteProgress>? progress = null, CancellationToken cancellationToken = default)
+        => Write(path, shape, type, seed, vocabularyFrom: null, progress, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="vocabularyFrom"/>, the tokenizer (every <c>tokenizer.*</c> entry) is copied from that
+    /// GGUF and the vocabulary size follows it: a random model a real model can draft for (or verify), token for token
+    /// the same vocabulary.
+    /// </summary>
+    public static void Write(string path, ModelShape shape, GgmlType type, ulong seed, string? vocabularyFrom, IProgress<ModelWriteProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        GgufFile? vocabularySource = null;
+        if (vocabularyFrom is not null)
+        {
+            vocabularySource = LookupDecode.Models.ModelFileCheck.Check(vocabularyFrom);
+            LookupDecode.Files.SafeFiles.RequireDistinct(path, "output model", vocabularyFrom);
+            var tokens = vocabularySource.TryGetValue("tokenizer.ggml.tokens", out var list) && list.AsArray() is { } array
+                ? array.Length
+                : throw new LookupDecode.Models.InvalidOptionException("--vocabulary-from", $"'{vocabularyFrom}' has no tokenizer.ggml.tokens");
+            shape = shape with { VocabularySize = tokens };
+        }
+
         shape.Validate();
         QuantizedOutput.Write(path, type, (target, writing) =>
         {
             var writer = new GgufWriter();
             LlamaGgufLayout.AddMetadata(writer, shape, $"LookupDecode synthetic {shape.Name} (random weights)", LlamaGgufLayout.FileTypeF16);
-            SyntheticVocabulary.AddTo(writer, shape.VocabularySize);
+            if (vocabularySource is null)
+            {
+                SyntheticVocabulary.AddTo(writer, shape.VocabularySize);
+            }
+            else
+            {
+                foreach (var (key, value) in vocabularySource.Metadata)
+                {
+                    if (key.StartsWith("tokenizer.", StringComparison.Ordinal))
+                    {
+                        writer.AddMetadata(key, value);
+                    }
+                }
+            }
             var index = 0;
             foreach (var (name, dimensions, isNorm) in LlamaGgufLayout.Tensors(shape))
             {

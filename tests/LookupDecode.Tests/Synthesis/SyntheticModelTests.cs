@@ -71,3 +71,22 @@ public sealed class SyntheticModelTests : IDisposable
         Assert.Throws<InvalidOptionException>(() => SyntheticModelWriter.Write(_temp.File("never.gguf"), shape, GgmlType.F16));
     }
 }
+
+public sealed class SyntheticVocabularyFromTests
+{
+    [ModelFact]
+    public void A_synthetic_model_with_a_copied_vocabulary_passes_the_draft_pairing_check_of_its_source()
+    {
+        using var directory = new TempDirectory();
+        var source = TestPaths.Model(TestModelNames.FileOf(TestModelNames.TinyRandom));
+        var path = Path.Combine(directory.Path, "random-with-llama-vocabulary.gguf");
+
+        SyntheticModelWriter.Write(path, ModelShape.Tiny, GgmlType.F16, seed: 3, vocabularyFrom: source);
+
+        LookupDecode.Models.VocabularyCompatibility.Check(source, path);
+        Assert.Throws<LookupDecode.Models.VocabularyMismatchException>(() =>
+            LookupDecode.Models.VocabularyCompatibility.Check(TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K)), path));
+        var file = LookupDecode.Models.ModelFileCheck.Check(path);
+        Assert.Equal(file.GetInt64("llama.vocab_size") ?? -1, LookupDecode.Models.ModelFileCheck.Check(source).TryGetValue("tokenizer.ggml.tokens", out var tokens) ? tokens.AsArray()!.Length : -2);
+    }
+}

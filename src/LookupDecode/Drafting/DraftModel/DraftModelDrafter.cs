@@ -25,6 +25,15 @@ public sealed class DraftModelDrafter : IScoredDraftSource
     private int _heldCount;
     private bool _disposed;
 
+    // Back-off: after FreeMisses steps in a row where the draft model had nothing confident to say or everything it said
+    // was refused, it is not asked for the next 1, 3, 7, … 63 steps (a useless draft model then costs almost nothing);
+    // any accepted draft resets it. Skipped tokens are caught up in one batch the next time it is asked.
+    private const int FreeMisses = 4;
+    private const int MaxMisses = FreeMisses + 6;
+    private int _misses;
+    private long _calls;
+    private long _askAgainAt;
+
     /// <summary>Creates the drafter and its context of the draft model.</summary>
     /// <param name="options">The draft model and the probability floor.</param>
     /// <param name="isEndOfGeneration">Tells which tokens end generation; drafts stop before them.</param>
@@ -54,6 +63,33 @@ public sealed class DraftModelDrafter : IScoredDraftSource
     {
         _context.Clear();
         _heldCount = 0;
+        _misses = 0;
+        _calls = 0;
+        _askAgainAt = 0;
+    }
+
+    /// <inheritdoc />
+    public void Verified(in DraftOutcome outcome)
+    {
+        if (outcome.Proposed.IsEmpty)
+        {
+            return;
+        }
+
+        if (outcome.ProposedConfirmed == 0)
+        {
+            Miss();
+        }
+        else
+        {
+            _misses = 0;
+        }
+    }
+
+    private void Miss()
+    {
+        _misses = Math.Min(_misses + 1, MaxMisses);
+        _askAgainAt = _misses <= FreeMisses ? 0 : _calls + (1L << (_misses - FreeMisses));
     }
 
     /// <inheritdoc />
@@ -69,7 +105,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var room = _held.Length - history.Length - 1;
-        if (history.IsEmpty || room <= 0 || draft.IsEmpty)
+        if (history.IsEmpty || room <= 0 || draft.IsEmpty || ++_calls < _askAgainAt)
         {
             return 0;
         }
@@ -98,6 +134,11 @@ public sealed class DraftModelDrafter : IScoredDraftSource
             }
 
             logits = Append(token);
+        }
+
+        if (count == 0)
+        {
+            Miss();
         }
 
         return count;
