@@ -187,7 +187,7 @@ public sealed class HostedGenerator
             options = options with { Lookup = new LookupCacheOptions { StaticCache = _host.StaticCache, DynamicCache = memories.DynamicCache } };
         }
 
-        if (options.Drafting.Drafters.Contains(DraftingPlan.DraftModel))
+        if (options.Drafting.UsesDraftModel(_host.DraftModel is not null))
         {
             options = options with { DraftModel = new Drafting.DraftModel.DraftModelOptions { Model = _host.DraftModel, MinProbability = _options.DraftMinProbability } };
         }

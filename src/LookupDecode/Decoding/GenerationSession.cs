@@ -216,7 +216,7 @@ public sealed class GenerationSession : IDisposable
             return null;
         }
 
-        if (options.DraftModel.Model is { } draftModel && options.Drafting.Drafters.Contains(DraftingPlan.DraftModel))
+        if (options.DraftModel.Model is { } draftModel && options.Drafting.UsesDraftModel(draftModelGiven: true))
         {
             Drafting.DraftModel.DraftModelCompatibility.Require(Model, draftModel);
         }

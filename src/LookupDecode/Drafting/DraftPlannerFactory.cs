@@ -47,10 +47,11 @@ internal sealed class DraftPlannerFactory
     public static List<IDraftSource> CreateSources(GenerationOptions options, Func<int, bool> isEndOfGeneration, int vocabularySize)
     {
         var context = new DraftingContext(options, isEndOfGeneration, vocabularySize);
-        var sources = new List<IDraftSource>(options.Drafting.Drafters.Count);
+        var factories = options.Drafting.DraftersWith(options.DraftModel.Model is not null);
+        var sources = new List<IDraftSource>(factories.Count);
         try
         {
-            foreach (var factory in options.Drafting.Drafters)
+            foreach (var factory in factories)
             {
                 sources.Add(factory(context) ?? throw new InvalidOperationException("a drafter factory returned null"));
             }

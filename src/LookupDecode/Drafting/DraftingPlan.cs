@@ -35,6 +35,19 @@ public sealed record DraftingPlan
     /// </summary>
     public bool Tree { get; init; }
 
+    /// <summary>
+    /// Add the draft model to the drafters whenever one is given (<see cref="Decoding.GenerationOptions.DraftModel"/>):
+    /// the plans that use every drafter there is (<c>auto</c>).
+    /// </summary>
+    public bool IncludesGivenDraftModel { get; init; }
+
+    /// <summary>The drafters this plan runs with <paramref name="draftModelGiven"/>: <see cref="Drafters"/>, plus the draft model where it joins.</summary>
+    public IReadOnlyList<DrafterFactory> DraftersWith(bool draftModelGiven)
+        => IncludesGivenDraftModel && draftModelGiven && !Drafters.Contains(DraftModel) ? [.. Drafters, DraftModel] : Drafters;
+
+    /// <summary>True when a generation of this plan drafts with the draft model (listed, or joining since one is given).</summary>
+    public bool UsesDraftModel(bool draftModelGiven) => DraftersWith(draftModelGiven).Contains(DraftModel);
+
     /// <summary>Most branches (leaves) a verified tree may have: each is a llama.cpp sequence of the context.</summary>
     public const int MaxTreeBranches = 16;
 

@@ -115,3 +115,34 @@ public sealed class DraftModelExactnessTests(SharedModels models)
         }));
     }
 }
+
+[Collection(SharedModelsCollection.Name)]
+public sealed class DraftModelInAutoTests(SharedModels models)
+{
+    [ModelFact]
+    public void Auto_drafts_with_a_given_draft_model_and_stays_token_identical()
+    {
+        var llama = models.Get(TestModelNames.Stories260K);
+        var text = PromptFile.ReadText(TestPaths.Prompt("story"));
+        using var session = llama.CreateSession();
+        var expected = session.Generate(text, new GenerationOptions { MaxTokens = 48 }).Tokens;
+        var options = new GenerationOptions
+        {
+            MaxTokens = 48,
+            Drafting = DraftingPresets.Get("auto"),
+            Adaptive = new AdaptiveDraftingOptions { CostCurve = LookupDecode.Calibration.DecodeCostCurve.Flat(17) },
+            DraftModel = new DraftModelOptions { Model = llama, MinProbability = 0 },
+        };
+
+        var result = session.Generate(text, options);
+
+        Assert.Equal(expected, result.Tokens);
+        Assert.True(DraftingPresets.Get("auto").UsesDraftModel(draftModelGiven: true));
+        Assert.False(DraftingPresets.Get("auto").UsesDraftModel(draftModelGiven: false));
+        Assert.False(DraftingPresets.Get("lookup").UsesDraftModel(draftModelGiven: true));
+
+        // A model drafting for itself is always right: with it, auto accepts far more than without it.
+        var without = session.Generate(text, options with { DraftModel = new DraftModelOptions() });
+        Assert.True(result.Statistics.AcceptedTokens > without.Statistics.AcceptedTokens + 10, $"{result.Statistics.AcceptedTokens} vs {without.Statistics.AcceptedTokens}");
+    }
+}
