@@ -21,12 +21,15 @@ internal static class EndToEndCommand
         var ctx = new Option<int>("--ctx") { DefaultValueFactory = _ => 2048 };
         var output = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("artifacts", "bench-e2e") };
         var upstream = new Option<string?>("--upstream-bin") { Description = "Directory with upstream llama-lookup (or LOOKUPDECODE_UPSTREAM_BIN)." };
+        var draftModel = new Option<string?>("--draft-model", "-md") { Description = "Draft model (same vocabulary) for draft-model variants and auto." };
+        var draftMin = new Option<double>("--draft-p-min") { Description = "The draft model's confidence floor.", DefaultValueFactory = _ => 0.75 };
+        var speculativeDrafts = new Option<string?>("--upstream-speculative-drafts") { Description = "Draft sizes for upstream llama-speculative with --draft-model (same run)." };
         var noCurve = new Option<bool>("--no-cost-curve");
         var maxBatch = new Option<int>("--cost-curve-max-batch") { DefaultValueFactory = _ => 32 };
 
         var command = new RootCommand("End-to-end benchmark: tasks × modes × draft sizes, optional upstream llama-lookup, verification cost curve.")
         {
-            model, prompts, modes, drafts, variants, upstreamDrafts, maxTokens, repeat, threads, ctx, output, upstream, noCurve, maxBatch,
+            model, prompts, modes, drafts, variants, upstreamDrafts, maxTokens, repeat, threads, ctx, output, upstream, draftModel, draftMin, speculativeDrafts, noCurve, maxBatch,
         };
         command.SetAction(result =>
         {
@@ -50,6 +53,19 @@ internal static class EndToEndCommand
                 return 2;
             }
 
+            var speculativeList = result.GetValue(speculativeDrafts) is { } speculativeText ? Split(speculativeText) : [];
+            if (speculativeList.FirstOrDefault(draft => !IsCount(draft)) is { } badSpeculative)
+            {
+                Console.Error.WriteLine($"error: --upstream-speculative-drafts: '{badSpeculative}' is not a draft size");
+                return 2;
+            }
+
+            if (speculativeList.Length > 0 && result.GetValue(draftModel) is null)
+            {
+                Console.Error.WriteLine("error: --upstream-speculative-drafts needs --draft-model");
+                return 2;
+            }
+
             var settings = new EndToEndSettings
             {
                 Model = result.GetValue(model)!,
@@ -64,6 +80,9 @@ internal static class EndToEndCommand
                 ContextSize = result.GetValue(ctx),
                 OutputDirectory = result.GetValue(output)!,
                 UpstreamBin = result.GetValue(upstream) ?? NullIfEmpty(Environment.GetEnvironmentVariable("LOOKUPDECODE_UPSTREAM_BIN")),
+                DraftModel = result.GetValue(draftModel),
+                DraftMinProbability = result.GetValue(draftMin),
+                UpstreamSpeculativeDrafts = [.. speculativeList.Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture))],
                 CostCurve = !result.GetValue(noCurve),
                 CostCurveMaxBatch = result.GetValue(maxBatch),
             };

@@ -30,6 +30,15 @@ internal sealed record EndToEndSettings
     /// <summary>Directory holding llama-lookup, or null to skip the upstream comparison.</summary>
     public string? UpstreamBin { get; init; }
 
+    /// <summary>A draft model for the draft-model presets (and for <c>auto</c>, which then drafts with it too).</summary>
+    public string? DraftModel { get; init; }
+
+    /// <summary>The draft model's confidence floor (llama.cpp's <c>--draft-p-min</c>).</summary>
+    public double DraftMinProbability { get; init; } = 0.75;
+
+    /// <summary>Draft sizes for upstream <c>llama-speculative</c> with <see cref="DraftModel"/> (empty: not run).</summary>
+    public IReadOnlyList<int> UpstreamSpeculativeDrafts { get; init; } = [];
+
     public bool CostCurve { get; init; } = true;
 
     public int CostCurveMaxBatch { get; init; } = 32;

@@ -21,6 +21,13 @@ internal static class EndToEndSuite
         Directory.CreateDirectory(settings.OutputDirectory);
         using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads });
         using var session = model.CreateSession();
+        if (settings.DraftModel is { } draftPath)
+        {
+            VocabularyCompatibility.Check(settings.Model, draftPath);
+        }
+
+        using var draftModel = settings.DraftModel is { } draftFile ? LlamaModel.Load(draftFile, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads }) : null;
+        var draftOptions = new LookupDecode.Drafting.DraftModel.DraftModelOptions { Model = draftModel, MinProbability = settings.DraftMinProbability };
         log.WriteLine($"model {model.Info.Name}: {model.Info.Description}; backend {LlamaRuntime.Describe()}; {settings.Threads} threads; KV cache {session.KvCacheType}");
 
         var records = new List<BenchmarkRecord>();
@@ -46,7 +53,7 @@ internal static class EndToEndSuite
             {
                 comparison = ModeComparison.Run(session, prompt, new ComparisonOptions
                 {
-                    Variants = Variants(settings),
+                    Variants = Variants(settings).Select(variant => draftModel is null ? variant : variant with { Options = variant.Options with { DraftModel = draftOptions } }).ToList(),
                     MaxTokens = settings.MaxTokens,
                     Repeats = settings.Repeats,
                 }, cancellationToken: cancellationToken);
@@ -72,6 +79,10 @@ internal static class EndToEndSuite
             if (upstream is not null)
             {
                 records.AddRange(RunUpstream(upstream, settings, promptFile, task, session.KvCacheType == KvCacheType.Q8_0, log));
+                if (settings.UpstreamSpeculativeDrafts.Count > 0 && settings.DraftModel is { } draft)
+                {
+                    records.AddRange(RunUpstreamSpeculative(Path.Combine(settings.UpstreamBin!, "llama-speculative"), upstream, draft, settings, promptFile, task, log));
+                }
             }
         }
 
@@ -143,6 +154,42 @@ internal static class EndToEndSuite
             records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-d{draft}", draft, speed, speed / plain,
                 first.Drafted, first.Accepted, first.Predicted, 0, null));
             log.WriteLine($"{task,-18} llama.cpp upstream-d{draft,-11} {speed,8:F1} t/s  {speed / plain,5:F2}x  accept {first.Accepted}/{first.Drafted}");
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Upstream <c>llama-speculative</c> with the same pair, and its own plain decoding (llama-lookup at draft 0), both
+    /// with upstream's default KV cache (the Debian build's llama-speculative crashes with a quantized one), interleaved.
+    /// </summary>
+    private static List<BenchmarkRecord> RunUpstreamSpeculative(string tool, string plainTool, string draftModel, EndToEndSettings settings, string promptFile, string task, TextWriter log)
+    {
+        var drafts = settings.UpstreamSpeculativeDrafts.Prepend(0).Distinct().ToArray();
+        var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
+        for (var repeat = 0; repeat <= settings.Repeats; repeat++)
+        {
+            foreach (var draft in repeat % 2 == 0 ? drafts : drafts.Reverse())
+            {
+                var result = draft == 0
+                    ? UpstreamLookup.Run(plainTool, settings.Model, promptFile, settings.MaxTokens, 0, settings.Threads, settings.ContextSize, quantizedKvCache: false)
+                    : UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache: false, draftModel);
+                if (repeat > 0)
+                {
+                    runs[draft].Add(result);
+                }
+            }
+        }
+
+        var plain = Median.Of(runs[0].Select(run => run.TokensPerSecond));
+        var records = new List<BenchmarkRecord>();
+        foreach (var draft in drafts.Where(draft => draft > 0))
+        {
+            var speed = Median.Of(runs[draft].Select(run => run.TokensPerSecond));
+            var first = runs[draft][0];
+            records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-speculative-d{draft}", draft, speed, speed / plain,
+                first.Drafted, first.Accepted, first.Predicted, 0, null));
+            log.WriteLine($"{task,-18} llama.cpp speculative-d{draft,-8} {speed,8:F1} t/s  {speed / plain,5:F2}x over its plain {plain:F1} (F16 KV)  accept {first.Accepted}/{first.Drafted}");
         }
 
         return records;

@@ -5,14 +5,15 @@ using System.Text.RegularExpressions;
 namespace LookupDecode.Benchmarks.EndToEnd;
 
 /// <summary>
-/// Runs upstream llama.cpp's <c>llama-lookup</c> on the same model, prompt and settings and parses its statistics.
+/// Runs upstream llama.cpp's <c>llama-lookup</c> (or, with a draft model, <c>llama-speculative</c>) on the same model,
+/// prompt and settings and parses its statistics (both print the same lines).
 /// The log goes to a file (<c>--log-file</c>): upstream can otherwise exit before flushing short runs' output.
 /// </summary>
 internal static partial class UpstreamLookup
 {
     public sealed record Result(double TokensPerSecond, int Predicted, int Drafted, int Accepted);
 
-    public static Result Run(string tool, string model, string promptFile, int maxTokens, int draft, int threads, int contextSize, bool quantizedKvCache)
+    public static Result Run(string tool, string model, string promptFile, int maxTokens, int draft, int threads, int contextSize, bool quantizedKvCache, string? draftModel = null)
     {
         var log = Path.Combine(Path.GetTempPath(), $"llama-lookup-{Guid.NewGuid():N}.log");
         try
@@ -27,6 +28,13 @@ internal static partial class UpstreamLookup
                      })
             {
                 start.ArgumentList.Add(argument);
+            }
+
+            if (draftModel is not null)
+            {
+                // llama-speculative: the same drafter pair as ours.
+                start.ArgumentList.Add("-md");
+                start.ArgumentList.Add(draftModel);
             }
 
             if (quantizedKvCache)
@@ -61,7 +69,7 @@ internal static partial class UpstreamLookup
         var decoded = DecodedLine().Match(output);
         if (!decoded.Success)
         {
-            throw new InvalidOperationException("llama-lookup printed no 'decoded … tokens … speed' line");
+            throw new InvalidOperationException("the upstream tool printed no 'decoded … tokens … speed' line");
         }
 
         return new Result(
