@@ -50,14 +50,7 @@ internal sealed partial class DecodingLoop
         }
 
         var decodeTicks = Stopwatch.GetTimestamp() - decodeStart;
-        run.NativeDecodeTicks += decodeTicks;
-        run.DecodeCalls++;
-        run.Memory.Step();
-        if (nodes > 0)
-        {
-            run.VerifySteps++;
-            run.Drafted += nodes;
-        }
+        CountStep(run, decodeTicks, nodes);
 
         // Walk the tree with the model's choices.
         var node = -1;
@@ -91,7 +84,7 @@ internal sealed partial class DecodingLoop
         {
             // Drafters learn from the branch kept, as from a verified chain.
             var learnStart = Stopwatch.GetTimestamp();
-            var kept = nodes == 0 ? 0 : _tree.PathTo(_tree.DeepestLeafUnder(node < 0 ? 0 : node), _keptPath);
+            var kept = nodes == 0 ? 0 : _tree.KeptBranch(node, _keptPath);
             learner.Verified(_keptPath.AsSpan(0, kept), _history.Span[^emitted..], nodes + 1, nPast, Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds);
             run.DraftTicks += Stopwatch.GetTimestamp() - learnStart;
         }

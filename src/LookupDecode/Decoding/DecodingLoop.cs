@@ -71,14 +71,7 @@ internal sealed partial class DecodingLoop
                 context.Decode(_batch.AsSpan(0, draftCount + 1), nPast, logitsForAll: draftCount > 0);
                 var decodeTicks = Stopwatch.GetTimestamp() - decodeStart;
                 var decodeMilliseconds = Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds;
-                run.NativeDecodeTicks += decodeTicks;
-                run.DecodeCalls++;
-                run.Memory.Step();
-                if (draftCount > 0)
-                {
-                    run.VerifySteps++;
-                    run.Drafted += draftCount;
-                }
+                CountStep(run, decodeTicks, draftCount);
 
                 var accepted = Verify(run, draftCount, out token, out var emitted);
                 if (run.Drafter is { } planner)
@@ -100,6 +93,19 @@ internal sealed partial class DecodingLoop
         finally
         {
             EndDrafter(run);
+        }
+    }
+
+    /// <summary>Counts one verification step's <c>llama_decode</c>: its time, the call, memory, and the drafts it verified.</summary>
+    private static void CountStep(RunState run, long decodeTicks, int drafted)
+    {
+        run.NativeDecodeTicks += decodeTicks;
+        run.DecodeCalls++;
+        run.Memory.Step();
+        if (drafted > 0)
+        {
+            run.VerifySteps++;
+            run.Drafted += drafted;
         }
     }
 

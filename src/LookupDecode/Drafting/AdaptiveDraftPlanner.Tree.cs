@@ -32,7 +32,7 @@ internal sealed partial class AdaptiveDraftPlanner
         var bestNodes = 0;
         for (var s = 0; s < Sources.Length; s++)
         {
-            if (_treeModels[s] is not { } model || Unwrap(Sources[s]) is not ITreeDraftSource treeSource)
+            if (_treeModels[s] is not { } model || ScoredDraftSource.Unwrap(Sources[s]) is not ITreeDraftSource treeSource)
             {
                 continue;
             }
@@ -65,8 +65,6 @@ internal sealed partial class AdaptiveDraftPlanner
         CopyMostProbable(winner, bestNodes, tree);
         return tree.Count;
     }
-
-    private static IDraftSource Unwrap(IScoredDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
 
     /// <summary>Path probabilities, then the number of most probable nodes with the best expected gain, and that gain.</summary>
     private (int Count, double Value) BestPrefix(DraftTree proposal, AcceptanceModel model)

@@ -71,7 +71,7 @@ internal sealed class DraftPlannerFactory
         var models = new AcceptanceModel?[sources.Count];
         for (var i = 0; i < sources.Count; i++)
         {
-            if (Unwrap(sources[i]) is not Trees.ITreeDraftSource tree)
+            if (ScoredDraftSource.Unwrap(sources[i]) is not Trees.ITreeDraftSource tree)
             {
                 continue;
             }
@@ -87,8 +87,6 @@ internal sealed class DraftPlannerFactory
 
         return models;
     }
-
-    private static IDraftSource Unwrap(IScoredDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
 
     /// <summary>The acceptance model of each drafter, kept by drafter name across generations.</summary>
     public AcceptanceModel[] AcceptanceModels(IReadOnlyList<IScoredDraftSource> sources)

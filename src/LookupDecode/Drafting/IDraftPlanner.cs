@@ -26,21 +26,22 @@ internal interface IDraftPlanner : IDisposable
 
 /// <summary>
 /// Drafts as many tokens as the first drafter with a proposal offers, up to the fixed draft length (llama-lookup's
-/// behaviour when there is one drafter).
+/// behaviour when there is one drafter). The tree planner builds on it (<see cref="Trees.FixedTreeDraftPlanner"/>).
 /// </summary>
-internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : DraftPlannerBase<IDraftSource>(sources)
+internal class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : DraftPlannerBase<IDraftSource>(sources)
 {
-    private int _proposer = -1;
+    /// <summary>The drafter whose proposal the step verifies (-1: none); it alone is told its proposal was verified.</summary>
+    protected int Proposer { get; set; } = -1;
 
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
-        _proposer = -1;
+        Proposer = -1;
         for (var s = 0; s < Sources.Length; s++)
         {
             var count = Sources[s].Propose(history, draft);
             if (count > 0)
             {
-                _proposer = s;
+                Proposer = s;
                 return count;
             }
         }
@@ -53,7 +54,7 @@ internal sealed class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : D
         var accepted = verified.CommonPrefixLength(emitted);
         for (var s = 0; s < Sources.Length; s++)
         {
-            Sources[s].Verified(new DraftOutcome(s == _proposer ? verified : [], verified, accepted, emitted));
+            Sources[s].Verified(new DraftOutcome(s == Proposer ? verified : [], verified, accepted, emitted));
         }
     }
 

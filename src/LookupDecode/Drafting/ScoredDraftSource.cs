@@ -11,6 +11,9 @@ internal sealed class ScoredDraftSource(IDraftSource inner) : IScoredDraftSource
     /// <summary>The wrapped drafter.</summary>
     public IDraftSource Inner => inner;
 
+    /// <summary>The drafter behind <paramref name="source"/>: the wrapped one, or <paramref name="source"/> itself.</summary>
+    public static IDraftSource Unwrap(IScoredDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
+
     public string Name => inner.Name;
 
     public int EvidenceClassCount => PositionBins;

@@ -149,7 +149,7 @@ public static class OfflineReplay
 
                 accepted += acceptedInTree;
                 histogram[Math.Min(history.Count - before, histogram.Length - 1)]++;
-                var kept = nodes == 0 ? 0 : Tree.PathTo(Tree.DeepestLeafUnder(node < 0 ? 0 : node), draft);
+                var kept = nodes == 0 ? 0 : Tree.KeptBranch(node, draft);
                 treePlanner.Verified(draft.AsSpan(0, kept), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history)[before..], nodes + 1, nPast, double.NaN);
                 nPast += 1 + acceptedInTree;
                 continue;

@@ -114,8 +114,15 @@ internal sealed class DraftTree
         return length;
     }
 
+    /// <summary>
+    /// The branch kept after a walk that ended at <paramref name="acceptedNode"/> (-1: nothing accepted): the tokens from
+    /// the root to a deepest leaf under it (under the first node when nothing was accepted), written into
+    /// <paramref name="path"/>; returns its length (0 for an empty tree). Drafters learn from it as from a verified chain.
+    /// </summary>
+    public int KeptBranch(int acceptedNode, Span<int> path) => Count == 0 ? 0 : PathTo(DeepestLeafUnder(Math.Max(acceptedNode, 0)), path);
+
     /// <summary>A deepest leaf under <paramref name="node"/> (or <paramref name="node"/> itself), following first children.</summary>
-    public int DeepestLeafUnder(int node)
+    private int DeepestLeafUnder(int node)
     {
         var current = node;
         for (var i = Math.Max(node + 1, 0); i < Count; i++)

@@ -12,16 +12,16 @@ internal interface ITreePlanner : IDraftPlanner
 
 /// <summary>
 /// The <c>tree</c> plans: the first drafter with a proposal fills the tree — a tree drafter its candidate tree, any other
-/// its chain. After verification every drafter learns from the branch that was kept, as from a verified chain.
+/// its chain. After verification every drafter learns from the branch that was kept, as from a verified chain
+/// (<see cref="FixedDraftPlanner"/>'s learning; its chain planning serves loops that cannot verify trees).
 /// </summary>
-internal sealed class FixedTreeDraftPlanner(IReadOnlyList<IDraftSource> sources) : DraftPlannerBase<IDraftSource>(sources), ITreePlanner
+internal sealed class FixedTreeDraftPlanner(IReadOnlyList<IDraftSource> sources) : FixedDraftPlanner(sources), ITreePlanner
 {
     private readonly int[] _chain = new int[DraftingPlan.MaxSupportedLength];
-    private int _proposer = -1;
 
     public int PlanTree(ReadOnlySpan<int> history, DraftTree tree, int budget, int maxLeaves, int maxDepth, int depth)
     {
-        _proposer = -1;
+        Proposer = -1;
         tree.Clear();
         budget = Math.Min(budget, tree.Capacity);
         for (var s = 0; s < Sources.Length; s++)
@@ -31,38 +31,12 @@ internal sealed class FixedTreeDraftPlanner(IReadOnlyList<IDraftSource> sources)
                 : ProposeChain(Sources[s], history, tree, Math.Min(budget, maxDepth));
             if (count > 0)
             {
-                _proposer = s;
+                Proposer = s;
                 return count;
             }
         }
 
         return 0;
-    }
-
-    /// <summary>A chain step (when the loop cannot verify trees): the first proposer's chain.</summary>
-    public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
-    {
-        _proposer = -1;
-        for (var s = 0; s < Sources.Length; s++)
-        {
-            var count = Sources[s].Propose(history, draft);
-            if (count > 0)
-            {
-                _proposer = s;
-                return count;
-            }
-        }
-
-        return 0;
-    }
-
-    public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
-    {
-        var accepted = verified.CommonPrefixLength(emitted);
-        for (var s = 0; s < Sources.Length; s++)
-        {
-            Sources[s].Verified(new DraftOutcome(s == _proposer ? verified : [], verified, accepted, emitted));
-        }
     }
 
     private int ProposeChain(IDraftSource source, ReadOnlySpan<int> history, DraftTree tree, int length)
