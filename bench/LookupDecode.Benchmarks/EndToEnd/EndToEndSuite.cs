@@ -132,25 +132,11 @@ internal static class EndToEndSuite
     private static List<BenchmarkRecord> RunUpstream(string tool, EndToEndSettings settings, string promptFile, string task, bool quantizedKvCache, TextWriter log)
     {
         var drafts = (settings.UpstreamDrafts.Count > 0 ? settings.UpstreamDrafts : settings.Drafts.Where(draft => draft != "auto").Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture)).Prepend(0)).Prepend(0).Distinct().ToArray();
-        var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
-        for (var repeat = 0; repeat <= settings.Repeats; repeat++)
-        {
-            foreach (var draft in repeat % 2 == 0 ? drafts : drafts.Reverse())
-            {
-                var result = UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache);
-                if (repeat > 0)
-                {
-                    runs[draft].Add(result);
-                }
-            }
-        }
-
-        var plain = Median.Of(runs[0].Select(run => run.TokensPerSecond));
+        var (plain, rows) = Measure(drafts, settings.Repeats,
+            draft => UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache));
         var records = new List<BenchmarkRecord>();
-        foreach (var draft in drafts)
+        foreach (var (draft, speed, first) in rows)
         {
-            var speed = Median.Of(runs[draft].Select(run => run.TokensPerSecond));
-            var first = runs[draft][0];
             records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-d{draft}", draft, speed, speed / plain,
                 first.Drafted, first.Accepted, first.Predicted, 0, null));
             log.WriteLine($"{task,-18} llama.cpp upstream-d{draft,-11} {speed,8:F1} t/s  {speed / plain,5:F2}x  accept {first.Accepted}/{first.Drafted}");
@@ -166,14 +152,33 @@ internal static class EndToEndSuite
     private static List<BenchmarkRecord> RunUpstreamSpeculative(string tool, string plainTool, string draftModel, EndToEndSettings settings, string promptFile, string task, TextWriter log)
     {
         var drafts = settings.UpstreamSpeculativeDrafts.Prepend(0).Distinct().ToArray();
+        var (plain, rows) = Measure(drafts, settings.Repeats, draft => draft == 0
+            ? UpstreamLookup.Run(plainTool, settings.Model, promptFile, settings.MaxTokens, 0, settings.Threads, settings.ContextSize, quantizedKvCache: false)
+            : UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache: false, draftModel));
+        var records = new List<BenchmarkRecord>();
+        foreach (var (draft, speed, first) in rows.Where(row => row.Draft > 0))
+        {
+            records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-speculative-d{draft}", draft, speed, speed / plain,
+                first.Drafted, first.Accepted, first.Predicted, 0, null));
+            log.WriteLine($"{task,-18} llama.cpp speculative-d{draft,-8} {speed,8:F1} t/s  {speed / plain,5:F2}x over its plain {plain:F1} (F16 KV)  accept {first.Accepted}/{first.Drafted}");
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Runs every draft size once to warm up, then <paramref name="repeats"/> times interleaved (the order reversing each
+    /// repeat); returns the median speed of draft 0 (plain decoding) and, per draft, the median speed and the first
+    /// measured run (whose counts the report shows).
+    /// </summary>
+    private static (double Plain, (int Draft, double Speed, UpstreamLookup.Result First)[] Rows) Measure(int[] drafts, int repeats, Func<int, UpstreamLookup.Result> run)
+    {
         var runs = drafts.ToDictionary(draft => draft, _ => new List<UpstreamLookup.Result>());
-        for (var repeat = 0; repeat <= settings.Repeats; repeat++)
+        for (var repeat = 0; repeat <= repeats; repeat++)
         {
             foreach (var draft in repeat % 2 == 0 ? drafts : drafts.Reverse())
             {
-                var result = draft == 0
-                    ? UpstreamLookup.Run(plainTool, settings.Model, promptFile, settings.MaxTokens, 0, settings.Threads, settings.ContextSize, quantizedKvCache: false)
-                    : UpstreamLookup.Run(tool, settings.Model, promptFile, settings.MaxTokens, draft, settings.Threads, settings.ContextSize, quantizedKvCache: false, draftModel);
+                var result = run(draft);
                 if (repeat > 0)
                 {
                     runs[draft].Add(result);
@@ -181,18 +186,8 @@ internal static class EndToEndSuite
             }
         }
 
-        var plain = Median.Of(runs[0].Select(run => run.TokensPerSecond));
-        var records = new List<BenchmarkRecord>();
-        foreach (var draft in drafts.Where(draft => draft > 0))
-        {
-            var speed = Median.Of(runs[draft].Select(run => run.TokensPerSecond));
-            var first = runs[draft][0];
-            records.Add(new BenchmarkRecord(task, BenchmarkRecord.Upstream, $"upstream-speculative-d{draft}", draft, speed, speed / plain,
-                first.Drafted, first.Accepted, first.Predicted, 0, null));
-            log.WriteLine($"{task,-18} llama.cpp speculative-d{draft,-8} {speed,8:F1} t/s  {speed / plain,5:F2}x over its plain {plain:F1} (F16 KV)  accept {first.Accepted}/{first.Drafted}");
-        }
-
-        return records;
+        var plain = Median.Of(runs[0].Select(result => result.TokensPerSecond));
+        return (plain, [.. drafts.Select(draft => (draft, Median.Of(runs[draft].Select(result => result.TokensPerSecond)), runs[draft][0]))]);
     }
 
     private static int DraftOf(string label)
