@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LookupDecode.Tests.Support;
@@ -82,8 +81,7 @@ public sealed class ServerHostileInputTests(TinyStoriesServerFixture server) : I
 
     private async Task<HttpResponseMessage> PostAsync(string path, string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ServerFixtureBase.ApiKey);
+        using var request = ServerHttp.Request(HttpMethod.Post, path, body);
         return await _http.SendAsync(request);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LookupDecode.Tests.Support;
@@ -96,7 +95,7 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
     public async Task An_oversized_body_gets_413()
     {
         var content = new string('a', 5 << 20);
-        using var request = Request(HttpMethod.Post, "/v1/completions", $$"""{"model":"stories260K","prompt":"{{content}}"}""");
+        using var request = ServerHttp.Request(HttpMethod.Post, "/v1/completions", $$"""{"model":"stories260K","prompt":"{{content}}"}""");
         request.Headers.ExpectContinue = true; // as curl sends large bodies: the 413 comes back before the body is sent
         using var response = await _http.SendAsync(request);
 
@@ -164,7 +163,7 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
     public async Task A_full_server_answers_429_with_retry_after_and_a_disconnected_client_frees_its_session()
     {
         // One session and no waiting line (the fixture): a long stream holds the session.
-        using var longRequest = Request(HttpMethod.Post, "/v1/completions",
+        using var longRequest = ServerHttp.Request(HttpMethod.Post, "/v1/completions",
             """{"model":"stories260K","prompt":"Once upon a time","max_tokens":1900,"stream":true,"lookupdecode":{"mode":"greedy"}}""");
         var longResponse = await _http.SendAsync(longRequest, HttpCompletionOption.ResponseHeadersRead);
         var stream = await longResponse.Content.ReadAsStreamAsync();
@@ -178,7 +177,7 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
 
         // The client goes away mid-stream: its generation stops and the session returns to the pool.
         longResponse.Dispose();
-        await WaitUntilIdleAsync();
+        await ServerHttp.WaitUntilIdleAsync(_http);
         using var next = await PostAsync("/v1/completions", """{"model":"stories260K","prompt":"Hello","max_tokens":4}""");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         var metrics = await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -204,22 +203,6 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
 
     private static string? TextOf(JsonDocument completion) => completion.RootElement.GetProperty("choices")[0].GetProperty("text").GetString();
 
-    private async Task WaitUntilIdleAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            using var health = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/health", UriKind.Relative)));
-            if (health.RootElement.GetProperty("sessions_in_use").GetInt32() == 0)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "the session of a disconnected client did not come back");
-            await Task.Delay(50);
-        }
-    }
-
     private static async Task<JsonElement> ErrorOf(HttpResponseMessage response)
     {
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -231,19 +214,7 @@ public sealed class ServerProtocolTests(ServerFixture server) : IClassFixture<Se
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body)
     {
-        using var request = Request(method, path, body);
+        using var request = ServerHttp.Request(method, path, body);
         return await _http.SendAsync(request);
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? body)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ServerFixtureBase.ApiKey);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-
-        return request;
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LookupDecode.Tests.Support;
@@ -37,7 +36,7 @@ public sealed class ServerSoakTests(SoakServerFixture server, ITestOutputHelper 
         var memoryAfterFirst = ResidentMegabytes(server.Server.ProcessId);
         var second = await RoundAsync(http, solo, random, requests: 48, clients: 6);
         var memoryAfterSecond = ResidentMegabytes(server.Server.ProcessId);
-        await WaitUntilIdleAsync(http);
+        await ServerHttp.WaitUntilIdleAsync(http);
 
         output.WriteLine($"round 1: {first.Completed} completed, {first.Disconnected} disconnected; round 2: {second.Completed} completed, {second.Disconnected} disconnected");
         output.WriteLine($"resident memory: {memoryAfterFirst:F0} MB after round 1, {memoryAfterSecond:F0} MB after round 2");
@@ -98,7 +97,7 @@ public sealed class ServerSoakTests(SoakServerFixture server, ITestOutputHelper 
     /// <summary>Streams one reply; returns its text, or null when this client hung up on purpose after <paramref name="hangUpAfter"/> events.</summary>
     private static async Task<string?> StreamAsync(HttpClient http, string prompt, string mode, int hangUpAfter)
     {
-        using var request = Request($$$"""{"model":"stories260K","prompt":"{{{prompt}}}","max_tokens":96,"stream":true,"lookupdecode":{"mode":"{{{mode}}}"}}""");
+        using var request = ServerHttp.Request(HttpMethod.Post, "/v1/completions", $$$"""{"model":"stories260K","prompt":"{{{prompt}}}","max_tokens":96,"stream":true,"lookupdecode":{"mode":"{{{mode}}}"}}""");
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -139,33 +138,10 @@ public sealed class ServerSoakTests(SoakServerFixture server, ITestOutputHelper 
 
     private static async Task<string> SoloAsync(HttpClient http, string prompt)
     {
-        using var request = Request($$$"""{"model":"stories260K","prompt":"{{{prompt}}}","max_tokens":96,"lookupdecode":{"mode":"greedy"}}""");
+        using var request = ServerHttp.Request(HttpMethod.Post, "/v1/completions", $$$"""{"model":"stories260K","prompt":"{{{prompt}}}","max_tokens":96,"lookupdecode":{"mode":"greedy"}}""");
         using var response = await http.SendAsync(request);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.GetProperty("choices")[0].GetProperty("text").GetString()!;
-    }
-
-    private static HttpRequestMessage Request(string body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ServerFixtureBase.ApiKey);
-        return request;
-    }
-
-    private static async Task WaitUntilIdleAsync(HttpClient http)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("/health", UriKind.Relative)));
-            if (health.RootElement.GetProperty("sessions_in_use").GetInt32() == 0 && health.RootElement.GetProperty("waiting").GetInt32() == 0)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"sessions did not come back: {health.RootElement.GetRawText()}");
-            await Task.Delay(50);
-        }
     }
 
     private static double ResidentMegabytes(int processId)
