@@ -22,6 +22,11 @@ internal static class StatisticsReport
             writer.WriteLine(string.Create(culture, $"n_predict    = {s.GeneratedTokens}"));
             writer.WriteLine(string.Create(culture, $"n_drafted    = {s.DraftedTokens}"));
             writer.WriteLine(string.Create(culture, $"t_draft      = {s.DraftTime.TotalMilliseconds:F2} ms, {s.DraftMicrosecondsPerToken:F2} us per token"));
+            if (s.DrafterDecodeTime > TimeSpan.Zero)
+            {
+                writer.WriteLine(string.Create(culture, $"t_draft_decode = {s.DrafterDecodeTime.TotalMilliseconds:F2} ms in the draft model's llama_decode (part of t_draft)"));
+            }
+
             writer.WriteLine(string.Create(culture, $"n_accept     = {s.AcceptedTokens}"));
             writer.WriteLine(string.Create(culture, $"accept       = {s.AcceptPercent:F3}%"));
             writer.WriteLine(string.Create(culture, $"mean accept  = {s.MeanAcceptLength:F3} tokens per verify step ({s.VerifySteps} steps)"));

@@ -62,6 +62,12 @@ public sealed class CostModel
     }
 
     /// <summary>
+    /// Milliseconds one single-token decode takes at <paramref name="depth"/>: the curve's, scaled by what generation has
+    /// observed. The unit in which a drafter's own time (a draft model's decoding) is weighed against verification's.
+    /// </summary>
+    public double SingleTokenMilliseconds(int depth) => Interpolated(1, depth) * _correction[1];
+
+    /// <summary>
     /// Learns from one observed decode: <paramref name="milliseconds"/> for <paramref name="batchSize"/> tokens at
     /// <paramref name="depth"/>. Only the ratio to the curve's prediction is kept, so machine-wide slowdowns that hit
     /// every batch size alike cancel out.

@@ -330,6 +330,7 @@ internal sealed partial class DecodingLoop
             VerifySteps = run.VerifySteps,
             DraftTime = Stopwatch.GetElapsedTime(0, run.DraftTicks),
             NativeDecodeTime = Stopwatch.GetElapsedTime(0, run.NativeDecodeTicks),
+            DrafterDecodeTime = run.OriginalDrafter?.DrafterDecodeTime ?? TimeSpan.Zero,
             PeakMemoryBytes = run.Memory.PeakBytes,
             DraftingFallback = run.Fallback,
         };

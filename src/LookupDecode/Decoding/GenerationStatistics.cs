@@ -39,10 +39,17 @@ public sealed record GenerationStatistics
     public TimeSpan NativeDecodeTime { get; init; }
 
     /// <summary>
-    /// Managed time per decode step (drafting, the adaptive policy, token selection, bookkeeping, rollback) as a share of
-    /// the native <c>llama_decode</c> time per step.
+    /// Time a draft model spent in its own <c>llama_decode</c> calls (part of <see cref="DraftTime"/> and of
+    /// <see cref="DecodeTime"/>; zero without one).
     /// </summary>
-    public double ManagedOverheadShare => NativeDecodeTime > TimeSpan.Zero ? (DecodeTime - NativeDecodeTime) / NativeDecodeTime : 0;
+    public TimeSpan DrafterDecodeTime { get; init; }
+
+    /// <summary>
+    /// Managed time per decode step (drafting, the adaptive policy, token selection, bookkeeping, rollback) as a share of
+    /// the native <c>llama_decode</c> time per step. A draft model's decoding is native work and not counted
+    /// (<see cref="DrafterDecodeTime"/>).
+    /// </summary>
+    public double ManagedOverheadShare => NativeDecodeTime > TimeSpan.Zero ? (DecodeTime - NativeDecodeTime - DrafterDecodeTime) / NativeDecodeTime : 0;
 
     /// <summary>
     /// Peak resident memory of the process during this generation, in bytes: the largest resident size sampled after the

@@ -22,6 +22,9 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private readonly Func<int, double> _costFunction;
     private double _rate = 1;
     private int _depth;
+    private int _bestSource;
+    private int _bestLength;
+    private double _bestValue;
 
     public AdaptiveDraftPlanner(IReadOnlyList<IScoredDraftSource> sources, IReadOnlyList<AcceptanceModel> models, CostModel cost, int maxDraftLength, IReadOnlyList<AcceptanceModel?>? treeModels = null)
         : base(sources)
@@ -35,45 +38,80 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _counts = new int[Sources.Length];
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
+        _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) is IDecodingDraftSource).ToArray();
+        _askValue = Sources.Select(_ => 1.0).ToArray();
+        _askCost = new double[Sources.Length];
+        _wantedLength = Sources.Select(_ => (double)maxDraftLength).ToArray();
+        _nextProbe = new long[Sources.Length];
+        _probeGap = new int[Sources.Length];
     }
 
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
+        _step++;
         var limit = Math.Min(draft.Length, _probabilities.Length);
-        var bestSource = -1;
-        var bestLength = 0;
-        var bestValue = 1 - _rate;
+        _bestSource = -1;
+        _bestLength = 0;
+        _bestValue = 1 - _rate;
         for (var s = 0; s < Sources.Length; s++)
         {
-            var count = _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
-            if (count == 0)
+            if (!_decoding[s])
             {
-                continue;
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                _probabilities[i] = _models[s].Probability(_evidence[s][i]);
-            }
-
-            var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);
-            var value = expected - (_rate * Cost(length + 1));
-            if (length > 0 && value > bestValue)
-            {
-                bestValue = value;
-                bestSource = s;
-                bestLength = length;
+                _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
+                Consider(s, out _);
             }
         }
 
-        if (bestSource >= 0)
+        // Drafters that decode a model of their own come last: they are asked only when they are expected to beat the
+        // best proposal so far by more than their own decoding costs.
+        for (var s = 0; s < Sources.Length; s++)
         {
-            _proposals[bestSource].AsSpan(0, bestLength).CopyTo(draft);
+            if (_decoding[s])
+            {
+                ProposeFromDecodingSource(s, history, limit);
+            }
         }
 
-        _chainValue = bestValue;
-        return bestLength;
+        if (_bestSource >= 0)
+        {
+            _proposals[_bestSource].AsSpan(0, _bestLength).CopyTo(draft);
+        }
+
+        _chainValue = _bestValue;
+        return _bestLength;
+    }
+
+    /// <summary>Prices source <paramref name="s"/>'s proposal and keeps it if it beats the best so far; returns the length worth verifying.</summary>
+    private int Consider(int s, out double value)
+    {
+        var count = _counts[s];
+        value = 1 - _rate;
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            _probabilities[i] = _models[s].Probability(_evidence[s][i]);
+        }
+
+        var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);
+        if (length == 0)
+        {
+            return 0;
+        }
+
+        value = expected - (_rate * Cost(length + 1));
+        if (value > _bestValue)
+        {
+            _bestValue = value;
+            _bestSource = s;
+            _bestLength = length;
+        }
+
+        return length;
     }
 
     public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)

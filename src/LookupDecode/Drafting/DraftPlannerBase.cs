@@ -10,6 +10,8 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
     /// <summary>The drafters, in the plan's order.</summary>
     protected TSource[] Sources { get; } = [.. sources];
 
+    private static IDraftSource Unwrap(TSource source) => source is IScoredDraftSource scored ? ScoredDraftSource.Unwrap(scored) : source;
+
     public void Begin(ReadOnlySpan<int> prompt)
     {
         foreach (var source in Sources)
@@ -35,6 +37,23 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
         foreach (var source in Sources)
         {
             source.End(history);
+        }
+    }
+
+    public TimeSpan DrafterDecodeTime
+    {
+        get
+        {
+            var total = TimeSpan.Zero;
+            foreach (var source in Sources)
+            {
+                if (Unwrap(source) is IDecodingDraftSource decoding)
+                {
+                    total += decoding.DecodeTime;
+                }
+            }
+
+            return total;
         }
     }
 

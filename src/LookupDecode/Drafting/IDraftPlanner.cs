@@ -22,6 +22,9 @@ internal interface IDraftPlanner : IDisposable
     void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds);
 
     void End(ReadOnlySpan<int> history);
+
+    /// <summary>Time the drafters spent in <c>llama_decode</c> of their own models this generation (<see cref="IDecodingDraftSource"/>).</summary>
+    TimeSpan DrafterDecodeTime { get; }
 }
 
 /// <summary>

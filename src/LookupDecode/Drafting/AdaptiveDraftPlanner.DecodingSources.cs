@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace LookupDecode.Drafting;
+
+/// <summary>
+/// Adaptive drafting with drafters that decode a model of their own (<see cref="IDecodingDraftSource"/>: a draft model).
+/// Their proposals are not free: each ask costs its own decoding, timed here and converted into single-token decodes of
+/// the target (<see cref="Calibration.CostModel.SingleTokenMilliseconds"/>, learned from the target's observed decodes).
+/// Such a drafter is asked after the cheap ones, and only when what its proposals have been worth lately (their expected
+/// gain over a plain step) minus what asking costs beats the best cheap proposal of this step: a long n-gram match when
+/// there is one, the draft model otherwise. While asking does not pay it is still asked now and then (after 2, 4, … 64
+/// steps) to notice when it pays again. It is asked for no more tokens than the planner has lately wanted from it (twice
+/// that, plus two), so a draft model whose long drafts are never worth verifying does not decode them.
+/// </summary>
+internal sealed partial class AdaptiveDraftPlanner
+{
+    private const double AskLearning = 0.2;
+    private const int MaxProbeGap = 64;
+    private readonly bool[] _decoding;
+    private readonly double[] _askValue;
+    private readonly double[] _askCost;
+    private readonly double[] _wantedLength;
+    private readonly long[] _nextProbe;
+    private readonly int[] _probeGap;
+    private long _step;
+
+    /// <summary>Expected gain over a plain step, in tokens, that asking source <paramref name="s"/> has been worth after its cost (for tests and reports).</summary>
+    internal double NetAskValue(int s) => _askValue[s] - (_rate * _askCost[s]);
+
+    private void ProposeFromDecodingSource(int s, ReadOnlySpan<int> history, int limit)
+    {
+        _counts[s] = 0;
+        var net = NetAskValue(s);
+        if (net <= _bestValue - (1 - _rate) && (net > 0 || _step < _nextProbe[s]))
+        {
+            // A cheap proposal is expected to do better this step, or asking has not paid lately and no probe is due.
+            return;
+        }
+
+        var cap = Math.Clamp((int)Math.Ceiling(2 * _wantedLength[s]) + 2, 2, limit);
+        var start = Stopwatch.GetTimestamp();
+        _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, cap), _evidence[s].AsSpan(0, cap));
+        var milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+
+        var length = Consider(s, out var value);
+        var single = _cost.SingleTokenMilliseconds(_depth);
+        var cost = single > 0 ? milliseconds / single : 0;
+        _askCost[s] += AskLearning * (cost - _askCost[s]);
+        _askValue[s] += AskLearning * (Math.Max(0, value - (1 - _rate)) - _askValue[s]);
+        var wanted = length == cap && cap < limit ? 2 * cap : length;
+        _wantedLength[s] += AskLearning * (wanted - _wantedLength[s]);
+
+        if (NetAskValue(s) > 0)
+        {
+            _probeGap[s] = 0;
+            _nextProbe[s] = 0;
+        }
+        else
+        {
+            _probeGap[s] = Math.Clamp(_probeGap[s] * 2, 2, MaxProbeGap);
+            _nextProbe[s] = _step + _probeGap[s];
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace LookupDecode.Drafting;
+
+/// <summary>
+/// A drafter that runs a model of its own to draft (a draft model). Its proposals cost decoding time, which adaptive
+/// drafting weighs against what they are expected to save (it asks such a drafter only when that pays, and for no more
+/// tokens than pay), and which statistics report apart from managed work
+/// (<see cref="Decoding.GenerationStatistics.DrafterDecodeTime"/>).
+/// </summary>
+public interface IDecodingDraftSource : IDraftSource
+{
+    /// <summary>Time spent in the drafter's own <c>llama_decode</c> calls since it began the current generation.</summary>
+    TimeSpan DecodeTime { get; }
+}
