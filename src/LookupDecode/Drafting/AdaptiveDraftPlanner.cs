@@ -22,6 +22,8 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private readonly Func<int, double> _costFunction;
     private double _rate = 1;
     private int _depth;
+    private readonly ProposalFollower[] _followers;
+    private int _planStart;
     private int _bestSource;
     private int _bestLength;
     private double _bestValue;
@@ -36,6 +38,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _proposals = Sources.Select(_ => new int[maxDraftLength]).ToArray();
         _evidence = Sources.Select(_ => new int[maxDraftLength]).ToArray();
         _counts = new int[Sources.Length];
+        _followers = Sources.Select(_ => new ProposalFollower(maxDraftLength + 2, maxDraftLength)).ToArray();
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
         _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) is IDecodingDraftSource).ToArray();
@@ -46,9 +49,28 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _probeGap = new int[Sources.Length];
     }
 
+    public override void Begin(ReadOnlySpan<int> prompt)
+    {
+        base.Begin(prompt);
+        foreach (var follower in _followers)
+        {
+            follower.Clear();
+        }
+    }
+
+    public override void Observe(ReadOnlySpan<int> history)
+    {
+        base.Observe(history);
+        for (var s = 0; s < Sources.Length; s++)
+        {
+            _followers[s].Follow(history, _models[s]);
+        }
+    }
+
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
+        _planStart = history.Length;
         _step++;
         var limit = Math.Min(draft.Length, _probabilities.Length);
         _bestSource = -1;
@@ -120,17 +142,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         for (var s = 0; s < Sources.Length; s++)
         {
             Sources[s].Verified(new DraftOutcome(_proposals[s].AsSpan(0, _counts[s]), verified, acceptedCount, emitted));
-            var known = Math.Min(_counts[s], emitted.Length);
-            for (var i = 0; i < known; i++)
-            {
-                var accepted = _proposals[s][i] == emitted[i];
-                _models[s].Observe(_evidence[s][i], accepted);
-                if (!accepted)
-                {
-                    break;
-                }
-            }
-
+            _followers[s].Add(_planStart, _proposals[s].AsSpan(0, _counts[s]), _evidence[s].AsSpan(0, _counts[s]), emitted, _models[s]);
             _counts[s] = 0;
         }
 

@@ -12,7 +12,7 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
 
     private static IDraftSource Unwrap(TSource source) => source is IScoredDraftSource scored ? ScoredDraftSource.Unwrap(scored) : source;
 
-    public void Begin(ReadOnlySpan<int> prompt)
+    public virtual void Begin(ReadOnlySpan<int> prompt)
     {
         foreach (var source in Sources)
         {
@@ -20,7 +20,7 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
         }
     }
 
-    public void Observe(ReadOnlySpan<int> history)
+    public virtual void Observe(ReadOnlySpan<int> history)
     {
         foreach (var source in Sources)
         {
