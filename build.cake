@@ -162,6 +162,18 @@ Task("FetchUpstream")
     }
 });
 
+// llama.cpp's CPU backend built for this machine beside LLamaSharp's libraries (artifacts/native/cpu-backend); every task
+// then runs on it with LOOKUPDECODE_LLAMA_LIBRARY=artifacts/native/cpu-backend/libllama.so (see native/README.md).
+Task("CpuBackend")
+    .Does(() =>
+{
+    var exitCode = StartProcess("bash", new ProcessSettings { Arguments = "native/build-cpu-backend.sh" });
+    if (exitCode != 0)
+    {
+        throw new CakeException($"native/build-cpu-backend.sh failed with exit code {exitCode}");
+    }
+});
+
 Task("CompareUpstream")
     .IsDependentOn("Build")
     .IsDependentOn("FetchUpstream")

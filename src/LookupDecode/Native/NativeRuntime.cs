@@ -21,6 +21,13 @@ internal static class NativeRuntime
         set => LogRouter.Logger = value;
     }
 
+    /// <summary>
+    /// Environment variable naming a <c>libllama</c> to load instead of the backend package's, as <see cref="UseLibrary"/> does
+    /// (a call to it wins). Lets every tool (CLI, benchmarks, server, tests, the model-check child) run on a library built for
+    /// this machine (<c>native/build-cpu-backend.sh</c>).
+    /// </summary>
+    public const string LibraryVariable = "LOOKUPDECODE_LLAMA_LIBRARY";
+
     /// <summary>The llama.cpp library chosen with <see cref="UseLibrary"/>, or null for the backend package's.</summary>
     public static string? LibraryPath => _libraryPath;
 
@@ -52,6 +59,7 @@ internal static class NativeRuntime
                 return;
             }
 
+            UseLibraryFromEnvironment();
             InstallLogCallback();
             try
             {
@@ -71,12 +79,17 @@ internal static class NativeRuntime
         }
     }
 
-    /// <summary>Describes the loaded native library (path, instruction set, GPU support).</summary>
+    /// <summary>
+    /// Describes the loaded native library (instruction set or custom path, GPU support). A custom library is named with
+    /// the size and time of every library file beside it, so stored calibrations of one build never serve another.
+    /// </summary>
     public static string Describe()
     {
         EnsureLoaded();
         var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
-        var description = library?.Metadata?.ToString() ?? "llama.cpp (unknown build)";
+        var description = _libraryPath is { } custom
+            ? $"llama.cpp from {custom} ({FolderIdentity(Path.GetDirectoryName(Path.GetFullPath(custom))!)})"
+            : library?.Metadata?.ToString() ?? "llama.cpp (unknown build)";
         var gpu = NativeApi.llama_supports_gpu_offload() ? "GPU offload available" : "CPU only";
         return $"{description}; {gpu}";
     }
@@ -106,6 +119,32 @@ internal static class NativeRuntime
 
         result.Sort(StringComparer.Ordinal);
         return result;
+    }
+
+    private static void UseLibraryFromEnvironment()
+    {
+        if (_libraryPath is not null || NativeLibraryConfig.LLama.LibraryHasLoaded
+            || Environment.GetEnvironmentVariable(LibraryVariable) is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        try
+        {
+            UseLibrary(path);
+        }
+        catch (FileNotFoundException exception)
+        {
+            throw new NativeBackendException($"{LibraryVariable} names '{path}', which does not exist (unset it to use the backend package's llama.cpp)", exception);
+        }
+    }
+
+    private static string FolderIdentity(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder, "lib*.so*").Order(StringComparer.Ordinal)
+            .Select(file => new FileInfo(file))
+            .Select(file => $"{file.Name}:{file.Length}:{file.LastWriteTimeUtc.Ticks}");
+        return string.Join(",", files);
     }
 
     private static void InstallLogCallback()
