@@ -37,7 +37,13 @@ internal sealed partial class AdaptiveDraftPlanner
             return;
         }
 
-        var cap = Math.Clamp((int)Math.Ceiling(2 * _wantedLength[s]) + 2, 2, limit);
+        // Near the token limit a step may verify fewer than two drafts: the cap never exceeds the room.
+        var cap = Math.Min(limit, Math.Max(2, (int)Math.Ceiling(2 * _wantedLength[s]) + 2));
+        if (cap <= 0)
+        {
+            return;
+        }
+
         var start = Stopwatch.GetTimestamp();
         _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, cap), _evidence[s].AsSpan(0, cap));
         var milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;

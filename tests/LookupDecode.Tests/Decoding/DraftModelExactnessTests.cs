@@ -137,6 +137,9 @@ public sealed class DraftModelInAutoTests(SharedModels models)
         var result = session.Generate(text, options);
 
         Assert.Equal(expected, result.Tokens);
+        var statistics = result.Statistics;
+        Assert.InRange(statistics.DrafterDecodeTime, TimeSpan.FromTicks(1), statistics.DraftTime);
+        Assert.Equal((statistics.DecodeTime - statistics.NativeDecodeTime - statistics.DrafterDecodeTime) / statistics.NativeDecodeTime, statistics.ManagedOverheadShare, 1e-9);
         Assert.True(DraftingPresets.Get("auto").UsesDraftModel(draftModelGiven: true));
         Assert.False(DraftingPresets.Get("auto").UsesDraftModel(draftModelGiven: false));
         Assert.False(DraftingPresets.Get("lookup").UsesDraftModel(draftModelGiven: true));

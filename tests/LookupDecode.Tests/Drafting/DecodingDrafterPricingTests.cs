@@ -68,6 +68,19 @@ public sealed class DecodingDrafterPricingTests
         Assert.InRange(draftModel.LastRequestedLength, 2, 4);
     }
 
+    [Fact]
+    public void Near_the_token_limit_a_draft_model_is_asked_for_no_more_than_the_room()
+    {
+        var draftModel = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
+        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), draftModel);
+
+        run.Steps(5, room: 1);
+        run.Steps(5, room: 0);
+
+        Assert.Equal(1, draftModel.LastRequestedLength);
+        Assert.Equal(5, draftModel.Asks);
+    }
+
     /// <summary>Drives an adaptive planner over a text where token i is i % 97 + 1; every step's emitted tokens are the text's.</summary>
     private sealed class PlannerRun
     {
@@ -83,12 +96,12 @@ public sealed class DecodingDrafterPricingTests
 
         public int DraftedTokens { get; private set; }
 
-        public void Steps(int count)
+        public void Steps(int count, int room = MaxLength)
         {
             for (var step = 0; step < count; step++)
             {
                 var history = _history.ToArray();
-                var drafted = _planner.Plan(history, _draft, history.Length);
+                var drafted = _planner.Plan(history, _draft.AsSpan(0, room), history.Length);
                 DraftedTokens += drafted;
                 var emitted = new List<int>();
                 var accepted = 0;
