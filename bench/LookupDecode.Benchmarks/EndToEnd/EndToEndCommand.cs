@@ -1,3 +1,4 @@
+using LookupDecode.Models;
 using System.CommandLine;
 
 namespace LookupDecode.Benchmarks.EndToEnd;
@@ -26,10 +27,16 @@ internal static class EndToEndCommand
         var speculativeDrafts = new Option<string?>("--upstream-speculative-drafts") { Description = "Draft sizes for upstream llama-speculative with --draft-model (same run)." };
         var noCurve = new Option<bool>("--no-cost-curve");
         var maxBatch = new Option<int>("--cost-curve-max-batch") { DefaultValueFactory = _ => 32 };
+        var kvType = new Option<string>("--kv-type")
+        {
+            Description = "KV cache type of our runs: auto (Q8_0 where heads allow), f16 (what upstream's llama-speculative runs on: same-KV comparisons) or q8_0.",
+            DefaultValueFactory = _ => "auto",
+        };
+        kvType.AcceptOnlyFromAmong("auto", "f16", "q8_0");
 
         var command = new RootCommand("End-to-end benchmark: tasks × modes × draft sizes, optional upstream llama-lookup, verification cost curve.")
         {
-            model, prompts, modes, drafts, variants, upstreamDrafts, maxTokens, repeat, threads, ctx, output, upstream, draftModel, draftMin, speculativeDrafts, noCurve, maxBatch,
+            model, prompts, modes, drafts, variants, upstreamDrafts, maxTokens, repeat, threads, ctx, output, upstream, draftModel, draftMin, speculativeDrafts, noCurve, maxBatch, kvType,
         };
         command.SetAction(result =>
         {
@@ -85,6 +92,7 @@ internal static class EndToEndCommand
                 UpstreamSpeculativeDrafts = [.. speculativeList.Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture))],
                 CostCurve = !result.GetValue(noCurve),
                 CostCurveMaxBatch = result.GetValue(maxBatch),
+                KvCacheType = result.GetValue(kvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
             };
             using var interrupt = new LookupDecode.Signals.InterruptSignal();
             return EndToEndSuite.Run(settings, Console.Out, interrupt.Token);

@@ -25,6 +25,9 @@ internal sealed record EndToEndSettings
 
     public int ContextSize { get; init; } = 2048;
 
+    /// <summary>KV cache type of our runs (the target's; the draft model's follows the same rule).</summary>
+    public LookupDecode.Models.KvCacheType KvCacheType { get; init; } = LookupDecode.Models.KvCacheType.Auto;
+
     public string OutputDirectory { get; init; } = "artifacts/bench-e2e";
 
     /// <summary>Directory holding llama-lookup, or null to skip the upstream comparison.</summary>

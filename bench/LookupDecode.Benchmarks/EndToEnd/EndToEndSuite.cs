@@ -19,7 +19,7 @@ internal static class EndToEndSuite
     public static int Run(EndToEndSettings settings, TextWriter log, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(settings.OutputDirectory);
-        using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads });
+        using var model = LlamaModel.Load(settings.Model, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads, KvCacheType = settings.KvCacheType });
         using var session = model.CreateSession();
         if (settings.DraftModel is { } draftPath)
         {
