@@ -138,7 +138,11 @@ public sealed class SuffixMemoryStoreTests : IDisposable
     }
 }
 
-/// <summary>The memory bound the store promises holds for a full memory of varied text.</summary>
+/// <summary>
+/// The memory bound the store promises holds for a full memory of varied text. The process's managed heap is measured, so
+/// it runs alone: other tests allocating in parallel made it fail now and then.
+/// </summary>
+[Collection(LookupDecode.Tests.Hosting.SoakCollection.Name)]
 public sealed class SuffixMemoryBoundTests(ITestOutputHelper output)
 {
     [Fact]
