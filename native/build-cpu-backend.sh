@@ -23,8 +23,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-out="${1:-$root/artifacts/native/cpu-backend}"
-work="${LOOKUPDECODE_NATIVE_WORK:-$root/artifacts/native/work}"
+# Both resolved to absolute paths now: the script changes directory below.
+out="$(realpath -m "${1:-$root/artifacts/native/cpu-backend}")"
+work="$(realpath -m "${LOOKUPDECODE_NATIVE_WORK:-$root/artifacts/native/work}")"
 package="node-llama-cpp@3.20.0"
 integrity="sha512-KnET3ttADYLCobjMnMTLkWkLt87rPRDhNzTZgGOCt8m8yTmdQW2sfLNmulGBA9laFvcyRIMOsgQST8lunPmMgw=="
 commit="c2fd87ef425381d62715c8cd067b900ab0b4c11c"
@@ -46,7 +47,9 @@ packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 variant=avx2
 if grep -qw avx512f /proc/cpuinfo; then variant=avx512; fi
 runtime="$packages/llamasharp.backend.cpu/$llamasharp_version/LLamaSharpRuntimes/linux-x64/native/$variant"
-[ -f "$runtime/libggml-base.so" ] || fail "no LLamaSharp runtime at $runtime (run 'dotnet restore LookupDecode.sln' first)"
+for library in libllama.so libggml.so libggml-base.so libggml-cpu.so; do
+  [ -f "$runtime/$library" ] || fail "no $library in LLamaSharp's runtime at $runtime (run 'dotnet restore LookupDecode.sln' first)"
+done
 
 mkdir -p "$work"
 cd "$work"
@@ -56,7 +59,10 @@ if [ ! -f "$tarball" ]; then
   npm pack "$package" --silent >/dev/null
 fi
 actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
-[ "$actual" = "$integrity" ] || fail "$tarball has integrity $actual, expected $integrity"
+if [ "$actual" != "$integrity" ]; then
+  rm -f "$tarball"
+  fail "$package's tarball has integrity $actual, expected $integrity (deleted; run again to fetch it anew)"
+fi
 
 source="$work/llama.cpp-b10361"
 if [ ! -d "$source/.git" ]; then
@@ -82,18 +88,28 @@ built="$build/bin/libggml-cpu.so"
 [ -f "$built" ] || fail "the build left no $built"
 
 # ABI checks against LLamaSharp's libraries.
-exports() { nm -D --defined-only "$1" | awk '{print $3}' | grep -E '^(ggml|gguf)_' | LC_ALL=C sort -u; }
-needed="$(nm -D --undefined-only "$built" | awk '{print $2}' | grep -E '^(ggml|gguf)_' | LC_ALL=C sort -u)"
-missing="$(LC_ALL=C comm -23 <(echo "$needed") <(exports "$runtime/libggml-base.so"))"
+symbols() { # FILE defined|undefined -> the ggml/gguf symbols, sorted (into a file, so a failing nm stops the script)
+  local column=3; [ "$2" = undefined ] && column=2
+  nm -D "--$2-only" "$1" > "$work/nm.txt" || fail "nm could not read $1"
+  awk -v c="$column" '{print $c}' "$work/nm.txt" | { grep -E '^(ggml|gguf)_' || true; } | LC_ALL=C sort -u
+}
+symbols "$built" undefined > "$work/needed.txt"
+symbols "$runtime/libggml-base.so" defined > "$work/base-exports.txt"
+symbols "$runtime/libggml-cpu.so" defined > "$work/package-cpu-exports.txt"
+symbols "$built" defined > "$work/built-cpu-exports.txt"
+[ -s "$work/base-exports.txt" ] && [ -s "$work/package-cpu-exports.txt" ] || fail "no ggml symbols read from LLamaSharp's libraries"
+missing="$(LC_ALL=C comm -23 "$work/needed.txt" "$work/base-exports.txt")"
 [ -z "$missing" ] || fail "the new CPU backend needs symbols LLamaSharp's libggml-base lacks: $missing"
-lacking="$(LC_ALL=C comm -23 <(exports "$runtime/libggml-cpu.so") <(exports "$built"))"
+lacking="$(LC_ALL=C comm -23 "$work/package-cpu-exports.txt" "$work/built-cpu-exports.txt")"
 [ -z "$lacking" ] || fail "the new CPU backend lacks symbols LLamaSharp's has: $lacking"
 
+# Copied beside each other, each through a temporary name: a running process may have the old files mapped.
 mkdir -p "$out"
+install_library() { cp -p "$1" "$out/.$2.new" && mv -f "$out/.$2.new" "$out/$2"; } # -p: a re-run changes no identity
 for library in libllama.so libggml.so libggml-base.so; do
-  cp "$runtime/$library" "$out/$library"
+  install_library "$runtime/$library" "$library"
 done
-cp "$built" "$out/libggml-cpu.so"
+install_library "$built" libggml-cpu.so
 cat >"$out/BUILD.txt" <<EOF
 libggml-cpu.so: llama.cpp $commit (release b10361, from $package), GGML_NATIVE on $(uname -m),
   $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), built $(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -4,8 +4,8 @@ namespace LookupDecode.Drafting;
 
 /// <summary>
 /// Adaptive drafting with drafters that decode a model of their own (<see cref="IDecodingDraftSource"/>: a draft model).
-/// Their proposals are not free: each ask costs its own decoding, timed here and converted into single-token decodes of
-/// the target (<see cref="Calibration.CostModel.SingleTokenMilliseconds"/>, learned from the target's observed decodes).
+/// Their proposals are not free: each ask costs its own decoding (less the catch-up on history it had not seen, which is
+/// owed anyway), timed here and converted into single-token decodes of the target (<see cref="Calibration.CostModel.SingleTokenMilliseconds"/>, learned from the target's observed decodes).
 /// Such a drafter is asked after the cheap ones, and only when what its proposals have been worth lately (their expected
 /// gain over a plain step) minus what asking costs beats the best cheap proposal of this step: a long n-gram match when
 /// there is one, the draft model otherwise. While asking does not pay it is still asked now and then (after 2, 4, … 64
@@ -16,7 +16,7 @@ internal sealed partial class AdaptiveDraftPlanner
 {
     private const double AskLearning = 0.2;
     private const int MaxProbeGap = 64;
-    private readonly bool[] _decoding;
+    private readonly IDecodingDraftSource?[] _decoding;
     private readonly double[] _askValue;
     private readonly double[] _askCost;
     private readonly double[] _wantedLength;
@@ -27,7 +27,7 @@ internal sealed partial class AdaptiveDraftPlanner
     /// <summary>Expected gain over a plain step, in tokens, that asking source <paramref name="s"/> has been worth after its cost (for tests and reports).</summary>
     internal double NetAskValue(int s) => _askValue[s] - (_rate * _askCost[s]);
 
-    private void ProposeFromDecodingSource(int s, ReadOnlySpan<int> history, int limit)
+    private void ProposeFromDecodingSource(int s, IDecodingDraftSource decoding, ReadOnlySpan<int> history, int limit)
     {
         _counts[s] = 0;
         var net = NetAskValue(s);
@@ -38,23 +38,35 @@ internal sealed partial class AdaptiveDraftPlanner
         }
 
         // Near the token limit a step may verify fewer than two drafts: the cap never exceeds the room.
-        var cap = Math.Min(limit, Math.Max(2, (int)Math.Ceiling(2 * _wantedLength[s]) + 2));
+        var wantedCap = Math.Max(2, (int)Math.Ceiling(2 * _wantedLength[s]) + 2);
+        var cap = Math.Min(limit, wantedCap);
         if (cap <= 0)
         {
             return;
         }
 
+        var decodedBefore = decoding.DecodeTime;
+        var catchUpBefore = decoding.CatchUpTime;
         var start = Stopwatch.GetTimestamp();
-        _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, cap), _evidence[s].AsSpan(0, cap));
-        var milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-
+        _counts[s] = Math.Clamp(Sources[s].Propose(history, _proposals[s].AsSpan(0, cap), _evidence[s].AsSpan(0, cap)), 0, cap);
+        var milliseconds = (Stopwatch.GetElapsedTime(start) - (decoding.CatchUpTime - catchUpBefore)).TotalMilliseconds;
         var length = Consider(s, out var value);
+        if (_counts[s] == 0 && decoding.DecodeTime == decodedBefore)
+        {
+            // It declined without decoding (its own back-off): nothing was learned about asking it.
+            return;
+        }
+
         var single = _cost.SingleTokenMilliseconds(_depth);
-        var cost = single > 0 ? milliseconds / single : 0;
+        var cost = single > 0 && double.IsFinite(milliseconds) ? Math.Max(0, milliseconds) / single : 0;
         _askCost[s] += AskLearning * (cost - _askCost[s]);
         _askValue[s] += AskLearning * (Math.Max(0, value - (1 - _rate)) - _askValue[s]);
-        var wanted = length == cap && cap < limit ? 2 * cap : length;
-        _wantedLength[s] += AskLearning * (wanted - _wantedLength[s]);
+        if (limit >= Math.Min(wantedCap, _proposals[s].Length))
+        {
+            // Only when the room did not cut the ask short: near the token limit short drafts say nothing of the drafter.
+            var wanted = length == cap ? 2 * cap : length;
+            _wantedLength[s] += AskLearning * (Math.Min(wanted, _proposals[s].Length) - _wantedLength[s]);
+        }
 
         if (NetAskValue(s) > 0)
         {

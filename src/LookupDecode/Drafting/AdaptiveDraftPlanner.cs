@@ -41,7 +41,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _followers = Sources.Select(_ => new ProposalFollower(maxDraftLength + 2, maxDraftLength)).ToArray();
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
-        _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) is IDecodingDraftSource).ToArray();
+        _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) as IDecodingDraftSource).ToArray();
         _askValue = Sources.Select(_ => 1.0).ToArray();
         _askCost = new double[Sources.Length];
         _wantedLength = Sources.Select(_ => (double)maxDraftLength).ToArray();
@@ -78,9 +78,9 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _bestValue = 1 - _rate;
         for (var s = 0; s < Sources.Length; s++)
         {
-            if (!_decoding[s])
+            if (_decoding[s] is null)
             {
-                _counts[s] = Sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit));
+                _counts[s] = Math.Clamp(Sources[s].Propose(history, _proposals[s].AsSpan(0, limit), _evidence[s].AsSpan(0, limit)), 0, limit);
                 Consider(s, out _);
             }
         }
@@ -89,9 +89,9 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         // best proposal so far by more than their own decoding costs.
         for (var s = 0; s < Sources.Length; s++)
         {
-            if (_decoding[s])
+            if (_decoding[s] is { } decoding)
             {
-                ProposeFromDecodingSource(s, history, limit);
+                ProposeFromDecodingSource(s, decoding, history, limit);
             }
         }
 

@@ -10,4 +10,11 @@ public interface IDecodingDraftSource : IDraftSource
 {
     /// <summary>Time spent in the drafter's own <c>llama_decode</c> calls since it began the current generation.</summary>
     TimeSpan DecodeTime { get; }
+
+    /// <summary>
+    /// The part of <see cref="DecodeTime"/> spent catching up on history the drafter had not seen (the prompt, the tokens of
+    /// steps it was not asked). It is owed whenever the drafter is next asked, so adaptive drafting does not charge it to
+    /// the ask that happens to pay it.
+    /// </summary>
+    TimeSpan CatchUpTime { get; }
 }

@@ -15,7 +15,8 @@ internal sealed class ProposalFollower
     private readonly int[] _start;
     private readonly int[] _count;
     private readonly int[] _next;
-    private int _oldest;
+    private readonly long[] _added;
+    private long _proposals;
 
     /// <param name="slots">Proposals followed at once (a step's maximum draft length plus one suffices).</param>
     /// <param name="maxLength">Longest proposal.</param>
@@ -32,6 +33,7 @@ internal sealed class ProposalFollower
         _start = new int[slots];
         _count = new int[slots];
         _next = new int[slots];
+        _added = new long[slots];
     }
 
     /// <summary>Forgets every pending proposal (a new generation).</summary>
@@ -52,10 +54,14 @@ internal sealed class ProposalFollower
         if (slot < 0)
         {
             // Full: the oldest proposal is dropped unscored.
-            slot = _oldest;
-            _oldest = (_oldest + 1) % _count.Length;
+            slot = 0;
+            for (var other = 1; other < _added.Length; other++)
+            {
+                slot = _added[other] < _added[slot] ? other : slot;
+            }
         }
 
+        _added[slot] = ++_proposals;
         var length = Math.Min(Math.Min(tokens.Length, evidence.Length), _tokens[slot].Length);
         tokens[..length].CopyTo(_tokens[slot]);
         evidence[..length].CopyTo(_evidence[slot]);

@@ -76,6 +76,23 @@ internal static class NativeRuntime
             }
 
             _loaded = true;
+            LogSystemInfo();
+        }
+    }
+
+    /// <summary>The instruction sets llama.cpp's CPU backend was built with (<c>llama_print_system_info</c>), or null.</summary>
+    public static string? SystemInfo()
+    {
+        EnsureLoaded();
+        return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info());
+    }
+
+    private static void LogSystemInfo()
+    {
+        if (LogRouter.Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
+        {
+            var info = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info());
+            logger.LogDebug("system info: {SystemInfo}", info?.Trim());
         }
     }
 
@@ -123,15 +140,20 @@ internal static class NativeRuntime
 
     private static void UseLibraryFromEnvironment()
     {
-        if (_libraryPath is not null || NativeLibraryConfig.LLama.LibraryHasLoaded
-            || Environment.GetEnvironmentVariable(LibraryVariable) is not { Length: > 0 } path)
+        if (_libraryPath is not null || Environment.GetEnvironmentVariable(LibraryVariable) is not { Length: > 0 } path)
         {
+            return;
+        }
+
+        if (NativeLibraryConfig.LLama.LibraryHasLoaded)
+        {
+            LogRouter.Logger?.LogWarning("{Variable} is ignored: llama.cpp was already loaded (by LLamaSharp directly) before LookupDecode's first use", LibraryVariable);
             return;
         }
 
         try
         {
-            UseLibrary(path);
+            UseLibrary(Path.GetFullPath(path));
         }
         catch (FileNotFoundException exception)
         {
@@ -139,12 +161,22 @@ internal static class NativeRuntime
         }
     }
 
+    /// <summary>Name, size and time of every native library in <paramref name="folder"/> (".so", ".dylib", ".dll").</summary>
     private static string FolderIdentity(string folder)
     {
-        var files = Directory.EnumerateFiles(folder, "lib*.so*").Order(StringComparer.Ordinal)
-            .Select(file => new FileInfo(file))
-            .Select(file => $"{file.Name}:{file.Length}:{file.LastWriteTimeUtc.Ticks}");
-        return string.Join(",", files);
+        try
+        {
+            var files = Directory.EnumerateFiles(folder)
+                .Where(file => file.Contains(".so", StringComparison.Ordinal) || file.EndsWith(".dylib", StringComparison.Ordinal) || file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)
+                .Select(file => new FileInfo(file))
+                .Select(file => $"{file.Name}:{file.Length}:{file.LastWriteTimeUtc.Ticks}");
+            return string.Join(",", files);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return $"folder unreadable: {exception.Message}";
+        }
     }
 
     private static void InstallLogCallback()

@@ -13,6 +13,16 @@ public sealed class DecodingDrafterPricingTests
 {
     private const int MaxLength = 16;
 
+    /// <summary>
+    /// Flat, with a single step of 10 s: a free drafter stays free even when the machine stalls it for a few milliseconds
+    /// (the planner prices asks by wall time).
+    /// </summary>
+    private static CostModel SlowFlat => Slow([.. Enumerable.Repeat(1.0, MaxLength + 1)]);
+
+    /// <summary>A curve of these relative costs whose single step takes 10 s.</summary>
+    private static CostModel Slow(double[] relative) => new(new DecodeCostCurve("test", "test", 0,
+        [.. relative.Select((cost, index) => new DecodeCostPoint(index + 1, 0, 10_000 * cost, cost))]));
+
     [Fact]
     public void A_draft_model_that_costs_more_than_it_can_save_is_asked_only_to_probe()
     {
@@ -27,10 +37,22 @@ public sealed class DecodingDrafterPricingTests
     }
 
     [Fact]
+    public void Catching_up_on_unseen_history_is_not_charged_to_the_ask_that_pays_it()
+    {
+        // The same 3 ms per ask as above, but all of it catching up (a prompt, skipped steps): owed anyway, so not priced.
+        var catchingUp = new FakeDecodingDrafter(spinMilliseconds: 3, correctTokens: 1, confidence: 0.4, spinIsCatchUp: true);
+        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), catchingUp);
+
+        run.Steps(40);
+
+        Assert.InRange(catchingUp.Asks, 36, 40);
+    }
+
+    [Fact]
     public void A_cheap_draft_model_with_good_drafts_is_asked_every_step_when_nothing_else_proposes()
     {
         var useful = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
-        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), useful);
+        var run = new PlannerRun(SlowFlat, useful);
 
         run.Steps(100);
 
@@ -43,7 +65,7 @@ public sealed class DecodingDrafterPricingTests
     {
         var draftModel = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: 2, confidence: 0.6);
         var lookup = new FakeCheapDrafter(correctTokens: MaxLength, confidence: 0.99);
-        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), lookup, draftModel);
+        var run = new PlannerRun(SlowFlat, lookup, draftModel);
 
         run.Steps(50);
         var asksWhileMatching = draftModel.Asks;
@@ -58,7 +80,7 @@ public sealed class DecodingDrafterPricingTests
     public void A_draft_model_whose_long_drafts_are_never_worth_verifying_is_asked_for_short_ones()
     {
         // On this CPU's steep curve only its first (sure) token pays; the rest is wrong.
-        var steep = CostModel.FromRelativeCosts([1.0, 1.85, 2.45, 3.0, 3.6, 4.1, 4.8, 5.5, 6.1, 6.7, 7.3, 7.9, 8.5, 9.1, 9.7, 10.3, 10.9]);
+        var steep = Slow([1.0, 1.85, 2.45, 3.0, 3.6, 4.1, 4.8, 5.5, 6.1, 6.7, 7.3, 7.9, 8.5, 9.1, 9.7, 10.3, 10.9]);
         var draftModel = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: 1, confidence: 0.99);
         var run = new PlannerRun(steep, draftModel);
 
@@ -72,7 +94,7 @@ public sealed class DecodingDrafterPricingTests
     public void Near_the_token_limit_a_draft_model_is_asked_for_no_more_than_the_room()
     {
         var draftModel = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
-        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), draftModel);
+        var run = new PlannerRun(SlowFlat, draftModel);
 
         run.Steps(5, room: 1);
         run.Steps(5, room: 0);
@@ -179,10 +201,12 @@ public sealed class DecodingDrafterPricingTests
         }
     }
 
-    private sealed class FakeDecodingDrafter(double spinMilliseconds, int correctTokens, double confidence)
+    private sealed class FakeDecodingDrafter(double spinMilliseconds, int correctTokens, double confidence, bool spinIsCatchUp = false)
         : FakeCheapDrafter(correctTokens, confidence), IDecodingDraftSource
     {
         public TimeSpan DecodeTime { get; private set; }
+
+        public TimeSpan CatchUpTime => spinIsCatchUp ? DecodeTime : TimeSpan.Zero;
 
         public override int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
         {

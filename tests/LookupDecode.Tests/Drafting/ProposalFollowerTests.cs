@@ -41,11 +41,18 @@ public sealed class ProposalFollowerTests
         follower.Follow([5, 6], model);
         Assert.Equal(0, model.Observations(0));
 
-        follower.Add(0, [5], [0], [], model);
-        follower.Add(0, [5], [0], [], model);
-        follower.Add(0, [5], [0], [], model);
-        follower.Follow([5], model);
+        // Two slots. A is scored and frees its slot, C takes it; then D finds both full and drops the oldest, B, not C.
+        var classes = new AcceptanceModel(classCount: 4, _ => 0.5);
+        follower.Add(0, [5], [0], [], classes);      // A
+        follower.Add(1, [6], [1], [], classes);      // B
+        follower.Follow([5], classes);
+        follower.Add(1, [6], [2], [], classes);      // C
+        follower.Add(1, [6], [3], [], classes);      // D
+        follower.Follow([5, 6], classes);
 
-        Assert.InRange(model.Observations(0), 1.99, 2.0); // two of the three (observations fade by 0.995 each)
+        Assert.Equal(1, classes.Observations(0), precision: 6);
+        Assert.Equal(0, classes.Observations(1));
+        Assert.Equal(1, classes.Observations(2), precision: 6);
+        Assert.Equal(1, classes.Observations(3), precision: 6);
     }
 }

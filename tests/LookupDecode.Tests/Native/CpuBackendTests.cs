@@ -27,6 +27,14 @@ public sealed class CpuBackendTests
         Assert.True(exitCode == 0, error);
         Assert.Contains($"llama.cpp from {Library}", error, StringComparison.Ordinal);
         Assert.Contains("libggml-cpu.so:", error, StringComparison.Ordinal);
+
+        // What the CPU backend in use was compiled with comes from the loaded libggml-cpu itself: LLamaSharp's AVX-512
+        // build reports no AVX512_VNNI, a build for a CPU that has it does.
+        var systemInfo = error.Split('\n').Single(line => line.Contains("system info:", StringComparison.Ordinal));
+        if (File.ReadAllText("/proc/cpuinfo").Contains(" avx512_vnni", StringComparison.Ordinal))
+        {
+            Assert.Contains("AVX512_VNNI = 1", systemInfo, StringComparison.Ordinal);
+        }
     }
 
     [ModelFact]

@@ -26,6 +26,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     private readonly float[] _exponentials;
     private int _heldCount;
     private long _decodeTicks;
+    private long _catchUpTicks;
     private bool _disposed;
 
     // Back-off: after FreeMisses steps in a row where the draft model had nothing confident to say or everything it said
@@ -60,6 +61,9 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     public TimeSpan DecodeTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, _decodeTicks);
 
     /// <inheritdoc />
+    public TimeSpan CatchUpTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, _catchUpTicks);
+
+    /// <inheritdoc />
     public int EvidenceClassCount => ProbabilityBins * PositionBins;
 
     /// <inheritdoc />
@@ -71,6 +75,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         _context.Clear();
         _heldCount = 0;
         _decodeTicks = 0;
+        _catchUpTicks = 0;
         _misses = 0;
         _calls = 0;
         _askAgainAt = 0;
@@ -192,7 +197,13 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         while (start < missing.Length)
         {
             var length = Math.Min(capacity, missing.Length - start);
+            var before = _decodeTicks;
             Decode(missing.Slice(start, length));
+            if (missing.Length > 1)
+            {
+                // More than the one token the last ask already expected: history it had not seen.
+                _catchUpTicks += _decodeTicks - before;
+            }
             missing.Slice(start, length).CopyTo(_held.AsSpan(_heldCount));
             _heldCount += length;
             start += length;
@@ -219,9 +230,10 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     /// <summary>The most likely token and its softmax probability (vectorized: a draft token must cost little next to the draft model's decode).</summary>
     private (int Token, double Probability) TopToken(ReadOnlySpan<float> logits)
     {
+        logits = logits[..Math.Min(logits.Length, _exponentials.Length)];
         var best = TensorPrimitives.IndexOfMax(logits);
-        var exponentials = _exponentials.AsSpan(0, Math.Min(logits.Length, _exponentials.Length));
-        TensorPrimitives.Subtract(logits[..exponentials.Length], logits[best], exponentials);
+        var exponentials = _exponentials.AsSpan(0, logits.Length);
+        TensorPrimitives.Subtract(logits, logits[best], exponentials);
         TensorPrimitives.Exp(exponentials, exponentials);
         return (best, 1.0 / TensorPrimitives.Sum<float>(exponentials));
     }
