@@ -204,6 +204,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
                 // More than the one token the last ask already expected: history it had not seen.
                 _catchUpTicks += _decodeTicks - before;
             }
+
             missing.Slice(start, length).CopyTo(_held.AsSpan(_heldCount));
             _heldCount += length;
             start += length;
