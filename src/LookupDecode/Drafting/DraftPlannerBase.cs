@@ -10,8 +10,6 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
     /// <summary>The drafters, in the plan's order.</summary>
     protected TSource[] Sources { get; } = [.. sources];
 
-    private static IDraftSource Unwrap(TSource source) => source is IScoredDraftSource scored ? ScoredDraftSource.Unwrap(scored) : source;
-
     public virtual void Begin(ReadOnlySpan<int> prompt)
     {
         foreach (var source in Sources)
@@ -47,7 +45,7 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
             var total = TimeSpan.Zero;
             foreach (var source in Sources)
             {
-                if (Unwrap(source) is IDecodingDraftSource decoding)
+                if (ScoredDraftSource.Unwrap(source) is IDecodingDraftSource decoding)
                 {
                     total += decoding.DecodeTime;
                 }

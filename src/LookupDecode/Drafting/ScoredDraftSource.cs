@@ -12,7 +12,7 @@ internal sealed class ScoredDraftSource(IDraftSource inner) : IScoredDraftSource
     public IDraftSource Inner => inner;
 
     /// <summary>The drafter behind <paramref name="source"/>: the wrapped one, or <paramref name="source"/> itself.</summary>
-    public static IDraftSource Unwrap(IScoredDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
+    public static IDraftSource Unwrap(IDraftSource source) => source is ScoredDraftSource wrapped ? wrapped.Inner : source;
 
     public string Name => inner.Name;
 
