@@ -32,7 +32,7 @@ internal static class EndToEndCommand
             Description = "KV cache type of our runs: auto (Q8_0 where heads allow), f16 (what upstream's llama-speculative runs on: same-KV comparisons) or q8_0.",
             DefaultValueFactory = _ => "auto",
         };
-        kvType.AcceptOnlyFromAmong("auto", "f16", "q8_0");
+        kvType.AcceptOnlyFromAmong([.. KvCacheTypeNames.All]);
 
         var command = new RootCommand("End-to-end benchmark: tasks × modes × draft sizes, optional upstream llama-lookup, verification cost curve.")
         {
@@ -92,7 +92,7 @@ internal static class EndToEndCommand
                 UpstreamSpeculativeDrafts = [.. speculativeList.Select(draft => int.Parse(draft, System.Globalization.CultureInfo.InvariantCulture))],
                 CostCurve = !result.GetValue(noCurve),
                 CostCurveMaxBatch = result.GetValue(maxBatch),
-                KvCacheType = result.GetValue(kvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
+                KvCacheType = KvCacheTypeNames.Parse(result.GetValue(kvType)),
             };
             using var interrupt = new LookupDecode.Signals.InterruptSignal();
             return EndToEndSuite.Run(settings, Console.Out, interrupt.Token);

@@ -61,7 +61,7 @@ internal sealed class ModelArguments
         command.Options.Add(Threads);
         command.Options.Add(BatchSize);
         command.Options.Add(GpuLayers);
-        KvType.AcceptOnlyFromAmong("auto", "f16", "q8_0");
+        KvType.AcceptOnlyFromAmong([.. KvCacheTypeNames.All]);
         command.Options.Add(KvType);
         AddModelCheckTo(command);
         command.Options.Add(Verbose);
@@ -95,7 +95,7 @@ internal sealed class ModelArguments
             Threads = offered.Contains(Threads) ? result.GetValue(Threads) : defaults.Threads,
             BatchSize = offered.Contains(BatchSize) ? result.GetValue(BatchSize) : defaults.BatchSize,
             GpuLayers = offered.Contains(GpuLayers) ? result.GetValue(GpuLayers) : defaults.GpuLayers,
-            KvCacheType = result.GetValue(KvType) switch { "f16" => KvCacheType.F16, "q8_0" => KvCacheType.Q8_0, _ => KvCacheType.Auto },
+            KvCacheType = KvCacheTypeNames.Parse(result.GetValue(KvType)),
             CheckMode = (offered.Contains(ModelCheck) ? result.GetValue(ModelCheck) : null) switch { "managed" => ModelCheckMode.Managed, "none" => ModelCheckMode.None, _ => ModelCheckMode.Child },
         };
         try
