@@ -14,6 +14,7 @@ internal static class NativeRuntime
     private static bool _loaded;
     private static bool _callbackInstalled;
     private static string? _libraryPath;
+    private static string? _description;
 
     public static ILogger? Logger
     {
@@ -80,13 +81,7 @@ internal static class NativeRuntime
         }
     }
 
-    /// <summary>The instruction sets llama.cpp's CPU backend was built with (<c>llama_print_system_info</c>), or null.</summary>
-    public static string? SystemInfo()
-    {
-        EnsureLoaded();
-        return System.Runtime.InteropServices.Marshal.PtrToStringUTF8(NativeApi.llama_print_system_info());
-    }
-
+    /// <summary>Logs (at debug level) the instruction sets the loaded CPU backend was built with (<c>llama_print_system_info</c>).</summary>
     private static void LogSystemInfo()
     {
         if (LogRouter.Logger is { } logger && logger.IsEnabled(LogLevel.Debug))
@@ -103,6 +98,13 @@ internal static class NativeRuntime
     public static string Describe()
     {
         EnsureLoaded();
+
+        // The library cannot change once loaded, and this is asked on every adaptive generation (its calibration's key).
+        return _description ??= DescribeLoaded();
+    }
+
+    private static string DescribeLoaded()
+    {
         var library = NativeApi.GetLoadedNativeLibrary(NativeLibraryName.LLama);
         var description = _libraryPath is { } custom
             ? $"llama.cpp from {custom} ({FolderIdentity(Path.GetDirectoryName(Path.GetFullPath(custom))!)})"
