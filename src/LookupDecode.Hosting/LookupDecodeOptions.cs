@@ -63,8 +63,11 @@ public sealed class LookupDecodeOptions
     /// </summary>
     public string? DraftModelPath { get; set; }
 
-    /// <summary>The draft model stops a draft when its top probability falls below this (llama.cpp's <c>--draft-p-min</c>). Default 0.75.</summary>
-    public double DraftMinProbability { get; set; } = 0.75;
+    /// <summary>
+    /// The draft model stops a draft when its top probability falls below this (llama.cpp's <c>--draft-p-min</c>). Null
+    /// (default): 0.75 for fixed-length drafts, none under adaptive drafting (see <see cref="Drafting.DraftModel.DraftModelOptions.MinProbability"/>).
+    /// </summary>
+    public double? DraftMinProbability { get; set; }
 
     /// <summary>
     /// Tokens of earlier outputs the suffix drafter remembers per cache key (conversation id or the request's cache key;

@@ -85,9 +85,9 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.DraftModelPath)} '{draftModel}' does not exist.");
         }
 
-        if (!double.IsFinite(options.DraftMinProbability) || options.DraftMinProbability is < 0 or > 1)
+        if (options.DraftMinProbability is { } floor && (!double.IsFinite(floor) || floor is < 0 or > 1))
         {
-            failures.Add($"{nameof(LookupDecodeOptions.DraftMinProbability)} must be between 0 and 1, was {options.DraftMinProbability}.");
+            failures.Add($"{nameof(LookupDecodeOptions.DraftMinProbability)} must be between 0 and 1, was {floor}.");
         }
 
         if (options.MaxDynamicCaches < 1)

@@ -67,7 +67,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         StaticCache = _options.StaticCachePath is { } path ? NgramCache.Load(path) : null;
         if (_options.DraftModelPath is { } draftPath)
         {
-            DraftModel = LlamaModel.Load(draftPath, _options.Model, _loggers.CreateLogger<LlamaModel>());
+            DraftModel = LlamaModel.Load(draftPath, Drafting.DraftModel.DraftModelOptions.LoadOptionsFor(_options.Model), _loggers.CreateLogger<LlamaModel>());
         }
 
         SuffixMemories = _options.SuffixMemoryFile is { } memoryFile && Files.SafeFiles.KindOf(memoryFile) != Files.FileKind.Missing

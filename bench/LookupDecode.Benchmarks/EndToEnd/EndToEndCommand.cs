@@ -23,7 +23,7 @@ internal static class EndToEndCommand
         var output = new Option<string>("--out") { DefaultValueFactory = _ => Path.Combine("artifacts", "bench-e2e") };
         var upstream = new Option<string?>("--upstream-bin") { Description = "Directory with upstream llama-lookup (or LOOKUPDECODE_UPSTREAM_BIN)." };
         var draftModel = new Option<string?>("--draft-model", "-md") { Description = "Draft model (same vocabulary) for draft-model variants and auto." };
-        var draftMin = new Option<double>("--draft-p-min") { Description = "The draft model's confidence floor.", DefaultValueFactory = _ => 0.75 };
+        var draftMin = new Option<double?>("--draft-p-min") { Description = "The draft model's confidence floor (default: 0.75 for fixed drafts, none for adaptive ones)." };
         var speculativeDrafts = new Option<string?>("--upstream-speculative-drafts") { Description = "Draft sizes for upstream llama-speculative with --draft-model (same run)." };
         var noCurve = new Option<bool>("--no-cost-curve");
         var maxBatch = new Option<int>("--cost-curve-max-batch") { DefaultValueFactory = _ => 32 };

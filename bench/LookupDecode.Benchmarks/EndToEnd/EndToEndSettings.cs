@@ -36,8 +36,8 @@ internal sealed record EndToEndSettings
     /// <summary>A draft model for the draft-model presets (and for <c>auto</c>, which then drafts with it too).</summary>
     public string? DraftModel { get; init; }
 
-    /// <summary>The draft model's confidence floor (llama.cpp's <c>--draft-p-min</c>).</summary>
-    public double DraftMinProbability { get; init; } = 0.75;
+    /// <summary>The draft model's confidence floor (llama.cpp's <c>--draft-p-min</c>); null: 0.75 for fixed drafts, none for adaptive ones.</summary>
+    public double? DraftMinProbability { get; init; }
 
     /// <summary>Draft sizes for upstream <c>llama-speculative</c> with <see cref="DraftModel"/> (empty: not run).</summary>
     public IReadOnlyList<int> UpstreamSpeculativeDrafts { get; init; } = [];

@@ -26,7 +26,7 @@ internal static class EndToEndSuite
             VocabularyCompatibility.Check(settings.Model, draftPath);
         }
 
-        using var draftModel = settings.DraftModel is { } draftFile ? LlamaModel.Load(draftFile, new ModelOptions { ContextSize = settings.ContextSize, Threads = settings.Threads }) : null;
+        using var draftModel = settings.DraftModel is { } draftFile ? LlamaModel.Load(draftFile, LookupDecode.Drafting.DraftModel.DraftModelOptions.LoadOptionsFor(model.Options)) : null;
         var draftOptions = new LookupDecode.Drafting.DraftModel.DraftModelOptions { Model = draftModel, MinProbability = settings.DraftMinProbability };
         log.WriteLine($"model {model.Info.Name}: {model.Info.Description}; backend {LlamaRuntime.Describe()}; {settings.Threads} threads; KV cache {session.KvCacheType}");
 

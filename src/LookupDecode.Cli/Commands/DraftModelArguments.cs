@@ -25,10 +25,10 @@ internal sealed class DraftModelArguments
         DefaultValueFactory = _ => 0,
     };
 
-    public Option<double> MinProbability { get; } = new("--draft-p-min")
+    public Option<double?> MinProbability { get; } = new("--draft-p-min")
     {
-        Description = "draft-model: stop a draft when the draft model's top probability falls below this.",
-        DefaultValueFactory = _ => 0.75,
+        Description = "draft-model: stop a draft when the draft model's top probability falls below this "
+                      + "(default: 0.75, llama.cpp's, for fixed drafts; none for adaptive drafting, which prices every drafted token).",
     };
 
     public void AddTo(Command command)
@@ -54,7 +54,7 @@ internal sealed class DraftModelArguments
             return null;
         }
 
-        var options = target with { Threads = result.GetValue(Threads) ?? target.Threads, GpuLayers = result.GetValue(GpuLayers) };
+        var options = DraftModelOptions.LoadOptionsFor(target) with { Threads = result.GetValue(Threads) ?? target.Threads, GpuLayers = result.GetValue(GpuLayers) };
         try
         {
             options.Validate();

@@ -19,14 +19,23 @@ internal static class ReplayCommand
         var model = new ModelArguments();
         var questions = new Option<FileInfo>("--questions") { Description = "Questions (FastChat/Spec-Bench question.jsonl).", Required = true };
         var answers = new Option<FileInfo>("--answers") { Description = "Recorded answers of the model (FastChat model_answer .jsonl).", Required = true };
-        var template = new Option<string>("--template") { Description = "Prompt template the answers were recorded with: vicuna or llama-2.", DefaultValueFactory = _ => "vicuna" };
+        var template = new Option<string>("--template")
+        {
+            Description = "Prompt template the answers were recorded with: vicuna, llama-2 or raw (no chat markup: each question is the text the model continued).",
+            DefaultValueFactory = _ => "vicuna",
+        };
+        var draftModel = new DraftModelArguments();
         var simulate = new Option<bool>("--simulate") { Description = "Offline: no model compute; each step is priced by the cost curve (the model only tokenizes)." };
         var costCurve = new Option<string?>("--cost-curve")
         {
             Description = "With --simulate: a curve file { \"points\": [[k, T(k)/T(1)], …] } or a stored calibration, or 'flat' (GPU-like). "
                           + "Default: the model's stored calibration on this machine (measured now if missing).",
         };
-        var variants = new Option<string>("--variants") { Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, suffix, auto, prompt-lookup, lookup, NAME-dN, NAME-auto) and oracle.", DefaultValueFactory = _ => DefaultVariants };
+        var variants = new Option<string>("--variants")
+        {
+            Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, suffix, auto, prompt-lookup, lookup, draft-model (with -md), NAME-dN, NAME-auto) and oracle.",
+            DefaultValueFactory = _ => DefaultVariants,
+        };
         var categories = new Option<string?>("--categories") { Description = "Comma-separated categories to replay (default: all)." };
         var perCategory = new Option<int?>("--per-category") { Description = "Questions per category (the first N by id; default: all)." };
         var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most answer tokens replayed per turn.", DefaultValueFactory = _ => 1024 };
@@ -43,6 +52,8 @@ internal static class ReplayCommand
         {
             command.Options.Add(option);
         }
+
+        draftModel.AddTo(command);
 
         template.AcceptOnlyFromAmong([.. ConversationTemplate.All.Select(known => known.Name)]);
         command.SetAction((result, cancellationToken) =>
@@ -74,7 +85,18 @@ internal static class ReplayCommand
             var curve = result.GetValue(costCurve) is { } curvePath ? CostCurveFile.Load(curvePath) : null;
 
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
-            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, model.ToOptions(result), loggers.CreateLogger("LookupDecode"));
+            var modelOptions = model.ToOptions(result);
+            var draftPath = result.GetValue(draftModel.Path);
+            RequireDraftModelFor(chosen, draftPath, variants.Name);
+            if (draftPath is not null)
+            {
+                // Before either model loads: a draft of another vocabulary is refused as llama.cpp refuses it.
+                VocabularyCompatibility.Check(result.GetValue(model.Model)!, draftPath);
+            }
+
+            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            using var draft = draftModel.Load(result, modelOptions, loggers.CreateLogger("LookupDecode"));
+            chosen = [.. chosen.Select(variant => variant with { Options = draftModel.Apply(result, variant.Options, draft) })];
             var traces = TraceTokenizer.Tokenize(llama, conversation, questionList, answerList, answersPath, filter);
             if (forced)
             {
@@ -153,6 +175,15 @@ internal static class ReplayCommand
         }
 
         return chosen;
+    }
+
+    /// <summary>A variant that drafts with a draft model by name needs one (<c>oracle</c> and <c>auto</c> add it only when given).</summary>
+    private static void RequireDraftModelFor(IReadOnlyList<ReplayVariant> chosen, string? draftPath, string flag)
+    {
+        if (draftPath is null && chosen.FirstOrDefault(variant => variant.Options.Drafting.UsesDraftModel(draftModelGiven: false)) is { } needy)
+        {
+            throw new InvalidOptionException(flag, $"'{needy.Name}' drafts with a draft model: give one with --draft-model");
+        }
     }
 
     private static Func<string, int, bool>? Filter(string? categoryList, int? perCategory, IReadOnlyList<TraceQuestion> questions, string flag)

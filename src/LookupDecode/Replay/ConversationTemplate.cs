@@ -15,10 +15,11 @@ public sealed class ConversationTemplate
 
     private readonly Func<IReadOnlyList<string>, IReadOnlyList<string>, string> _build;
 
-    private ConversationTemplate(string name, Func<IReadOnlyList<string>, IReadOnlyList<string>, string> build)
+    private ConversationTemplate(string name, Func<IReadOnlyList<string>, IReadOnlyList<string>, string> build, string answerSeparator = " ")
     {
         Name = name;
         _build = build;
+        AnswerSeparator = answerSeparator;
     }
 
     /// <summary>FastChat's <c>vicuna_v1.1</c>: <c>{system} USER: {q1} ASSISTANT: {a1}&lt;/s&gt;USER: {q2} ASSISTANT:</c>.</summary>
@@ -54,11 +55,30 @@ public sealed class ConversationTemplate
         return text.ToString();
     });
 
-    /// <summary>Every template by name.</summary>
-    public static IReadOnlyList<ConversationTemplate> All { get; } = [Vicuna, Llama2];
+    /// <summary>
+    /// No chat markup, for plain completions (a base or story model continuing a text): <c>{q1}{a1}{q2}</c> — each
+    /// question is the text the model continued, each answer its continuation exactly as generated (joined with nothing
+    /// in between, so a continuation starting with a comma stays attached).
+    /// </summary>
+    public static ConversationTemplate Raw { get; } = new("raw", (questions, answers) =>
+    {
+        var text = new StringBuilder(questions[0]);
+        for (var turn = 1; turn < questions.Count; turn++)
+        {
+            text.Append(answers[turn - 1]).Append(questions[turn]);
+        }
 
-    /// <summary>The template's name (<c>vicuna</c>, <c>llama-2</c>).</summary>
+        return text.ToString();
+    }, answerSeparator: string.Empty);
+
+    /// <summary>Every template by name.</summary>
+    public static IReadOnlyList<ConversationTemplate> All { get; } = [Vicuna, Llama2, Raw];
+
+    /// <summary>The template's name (<c>vicuna</c>, <c>llama-2</c>, <c>raw</c>).</summary>
     public string Name { get; }
+
+    /// <summary>What stands between a turn's prompt and its answer: a space after a chat template's assistant tag, nothing for <see cref="Raw"/>.</summary>
+    public string AnswerSeparator { get; }
 
     /// <summary>The template called <paramref name="name"/>.</summary>
     /// <exception cref="InvalidOptionException">No template has that name.</exception>

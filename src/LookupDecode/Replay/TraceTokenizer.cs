@@ -6,7 +6,7 @@ namespace LookupDecode.Replay;
 /// <summary>
 /// Turns recorded conversations into the token streams a model with a given vocabulary would have seen and written: each
 /// turn's prompt built with a <see cref="ConversationTemplate"/> (earlier turns with their recorded answers), the answer's
-/// tokens being what follows the common prefix of <c>tokenize(prompt)</c> and <c>tokenize(prompt + " " + answer)</c>.
+/// tokens being what follows the common prefix of <c>tokenize(prompt)</c> and <c>tokenize(prompt + separator + answer)</c> (the template's separator: a space, or nothing for raw completions).
 /// Answers are stored as text, so this round trip is the only approximation; a vocabulary that cannot encode the text is
 /// an <see cref="UnsupportedTextException"/>, never a silent mis-tokenization.
 /// </summary>
@@ -67,7 +67,7 @@ public static class TraceTokenizer
             for (var turn = 0; turn < answer.Turns.Count; turn++)
             {
                 var prompt = template.Prompt(question.Turns.Take(turn + 1).ToArray(), answer.Turns.Take(turn).ToArray());
-                var trace = TokenizeTurn(model, question, category, turn, prompt, answer.Turns[turn]);
+                var trace = TokenizeTurn(model, question, category, turn, prompt, template.AnswerSeparator, answer.Turns[turn]);
                 if (trace is not null)
                 {
                     traces.Add(trace);
@@ -83,7 +83,7 @@ public static class TraceTokenizer
         return traces;
     }
 
-    private static ReplayTrace? TokenizeTurn(LlamaModel model, TraceQuestion question, string category, int turn, string prompt, string answer)
+    private static ReplayTrace? TokenizeTurn(LlamaModel model, TraceQuestion question, string category, int turn, string prompt, string separator, string answer)
     {
         if (answer.Length == 0)
         {
@@ -91,7 +91,7 @@ public static class TraceTokenizer
         }
 
         var promptTokens = model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
-        var full = model.Tokenize(prompt + " " + answer, addSpecial: true, parseSpecial: true);
+        var full = model.Tokenize(prompt + separator + answer, addSpecial: true, parseSpecial: true);
         var common = promptTokens.AsSpan().CommonPrefixLength(full);
         return common == full.Length ? null : new ReplayTrace(question.Id, category, turn, full[..common], full[common..]);
     }

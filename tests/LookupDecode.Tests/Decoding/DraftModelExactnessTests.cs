@@ -104,6 +104,37 @@ public sealed class DraftModelExactnessTests(SharedModels models)
     }
 
     [ModelFact]
+    public void Under_adaptive_planning_an_unset_floor_lets_the_draft_model_draft_past_llama_cpps_floor()
+    {
+        var llama = models.Get(TestModelNames.Stories260K);
+        var prompt = llama.Tokenize(PromptFile.ReadText(TestPaths.Prompt("story")));
+        var options = new DraftModelOptions { Model = llama };
+        using var fixedLength = new DraftModelDrafter(options, llama.IsEndOfGeneration, adaptive: false);
+        using var adaptive = new DraftModelDrafter(options, llama.IsEndOfGeneration, adaptive: true);
+        using var adaptiveWithFloor = new DraftModelDrafter(options with { MinProbability = 0.75 }, llama.IsEndOfGeneration, adaptive: true);
+        var longer = 0;
+        for (var cut = prompt.Length - 40; cut <= prompt.Length; cut += 4)
+        {
+            var history = prompt.AsSpan(0, cut);
+            var (fixedDraft, adaptiveDraft, flooredDraft) = (new int[16], new int[16], new int[16]);
+            foreach (var drafter in new[] { fixedLength, adaptive, adaptiveWithFloor })
+            {
+                drafter.Begin(history);
+            }
+
+            var fixedCount = fixedLength.Propose(history, fixedDraft);
+            var adaptiveCount = adaptive.Propose(history, adaptiveDraft);
+
+            // The same greedy chain, cut at the floor or not; a floor that is set holds under adaptive planning too.
+            Assert.Equal(fixedDraft.AsSpan(0, fixedCount), adaptiveDraft.AsSpan(0, fixedCount));
+            Assert.Equal(fixedCount, adaptiveWithFloor.Propose(history, flooredDraft));
+            longer += adaptiveCount > fixedCount ? 1 : 0;
+        }
+
+        Assert.True(longer > 0, "no draft went past the floor");
+    }
+
+    [ModelFact]
     public void The_draft_model_preset_without_a_draft_model_is_a_typed_error()
     {
         using var session = models.Get(TestModelNames.Stories260K).CreateSession();

@@ -89,6 +89,12 @@ public sealed class TraceFileTests : IDisposable
         Assert.Equal("[INST] Q1 [/INST]", ConversationTemplate.Llama2.Prompt(["Q1"], []));
         Assert.EndsWith(" USER: Q1 ASSISTANT: A1</s>USER: Q2 ASSISTANT:", ConversationTemplate.Vicuna.Prompt(questions, answers), StringComparison.Ordinal);
         Assert.StartsWith("A chat between a curious user and an artificial intelligence assistant.", ConversationTemplate.Vicuna.Prompt(["Q1"], []), StringComparison.Ordinal);
+
+        // Plain completions: the texts joined as they were written, and the answer follows its prompt with nothing between.
+        Assert.Equal("Once upon a time, there was. Then", ConversationTemplate.Raw.Prompt(["Once upon a time", ". Then"], [", there was"]));
+        Assert.Equal(string.Empty, ConversationTemplate.Raw.AnswerSeparator);
+        Assert.Equal(" ", ConversationTemplate.Vicuna.AnswerSeparator);
+        Assert.Same(ConversationTemplate.Raw, ConversationTemplate.Parse("raw"));
     }
 
     [Fact]
@@ -96,7 +102,7 @@ public sealed class TraceFileTests : IDisposable
     {
         var exception = Assert.Throws<InvalidOptionException>(() => ConversationTemplate.Parse("chatml"));
 
-        Assert.Contains("vicuna, llama-2", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("vicuna, llama-2, raw", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
