@@ -39,6 +39,7 @@ internal static class CliApplication
             ChatCommand.Create(context),
             CalibrateCommand.Create(context),
             ReplayCommand.Create(context),
+            RecordCommand.Create(context),
         };
 
         if (args.Length == 0)

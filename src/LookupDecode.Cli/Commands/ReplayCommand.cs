@@ -186,7 +186,7 @@ internal static class ReplayCommand
         }
     }
 
-    private static Func<string, int, bool>? Filter(string? categoryList, int? perCategory, IReadOnlyList<TraceQuestion> questions, string flag)
+    internal static Func<string, int, bool>? Filter(string? categoryList, int? perCategory, IReadOnlyList<TraceQuestion> questions, string flag)
     {
         HashSet<string>? wanted = null;
         if (categoryList is not null)

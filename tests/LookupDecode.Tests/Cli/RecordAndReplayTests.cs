@@ -6,10 +6,10 @@ using LookupDecode.Tests.Support;
 namespace LookupDecode.Tests.Cli;
 
 /// <summary>
-/// <c>lookupdecode replay --draft-model</c> over a trace of plain completions (<c>--template raw</c>): a model's own greedy
-/// continuations, recorded here, replayed with a draft model offline and forced; the draft-model variants need one.
+/// <c>lookupdecode record</c> and <c>replay --draft-model</c> over plain completions (<c>--template raw</c>): a model's own
+/// greedy continuations recorded, then replayed with a draft model offline and forced; the draft-model variants need one.
 /// </summary>
-public sealed class ReplayWithDraftModelTests : IDisposable
+public sealed class RecordAndReplayTests : IDisposable
 {
     private const int Tokens = 40;
     private static readonly string[] Prompts = ["Once upon a time, there was a little girl named Lily.", "Tom had a big red ball. One day,", "The sun was hot and the dog"];
@@ -17,25 +17,43 @@ public sealed class ReplayWithDraftModelTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    /// <summary>Writes the questions and stories260K's own greedy continuations of them, as FastChat files.</summary>
-    private (string Questions, string Answers) RecordOwnContinuations()
+    /// <summary>Writes the questions, and stories260K's own greedy continuations of them recorded by <c>lookupdecode record</c>.</summary>
+    private async Task<(string Questions, string Answers)> RecordOwnContinuations()
     {
-        using var model = LlamaModel.Load(TestPaths.Model("stories260K.gguf"), new ModelOptions { Threads = 2, CheckMode = ModelCheckMode.Managed });
-        using var session = model.CreateSession();
         var questions = _temp.File("questions.jsonl");
         var answers = _temp.File("answers.jsonl");
-        using (var questionWriter = new StreamWriter(questions))
-        using (var answerWriter = new StreamWriter(answers))
-        {
-            for (var i = 0; i < Prompts.Length; i++)
-            {
-                var text = model.Detokenize([.. session.Generate(Prompts[i], new GenerationOptions { MaxTokens = Tokens }).Tokens], renderSpecial: false);
-                questionWriter.WriteLine(JsonSerializer.Serialize(new { question_id = i + 1, category = "story", turns = new[] { Prompts[i] } }));
-                answerWriter.WriteLine(JsonSerializer.Serialize(new { question_id = i + 1, choices = new[] { new { turns = new[] { text } } } }));
-            }
-        }
-
+        File.WriteAllLines(questions, Prompts.Select((prompt, i) => JsonSerializer.Serialize(new { question_id = i + 1, category = "story", turns = new[] { prompt } })));
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "record", "--model", TestPaths.Model("stories260K.gguf"), "--threads", "2", "--questions", questions, "--out", answers,
+            "--template", "raw", "--max-tokens", Tokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"recorded {Prompts.Length} questions", error, StringComparison.Ordinal);
         return (questions, answers);
+    }
+
+    [ModelFact]
+    public async Task Record_writes_the_models_greedy_continuation_of_every_turn_as_a_fastchat_answer_file()
+    {
+        var questions = _temp.File("two-turns.jsonl");
+        var answers = _temp.File("two-turns.answers.jsonl");
+        File.WriteAllText(questions, JsonSerializer.Serialize(new { question_id = 7, category = "story", turns = new[] { Prompts[0], " Then" } }) + "\n");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync(
+            "record", "--model", TestPaths.Model("stories260K.gguf"), "--threads", "2", "--questions", questions, "--out", answers,
+            "--template", "raw", "-n", "24");
+
+        Assert.True(exitCode == 0, error);
+        var recorded = Assert.Single(LookupDecode.Replay.TraceFiles.ReadAnswers(answers));
+        Assert.Equal(7, recorded.QuestionId);
+        Assert.Equal(2, recorded.Turns.Count);
+        using var model = LlamaModel.Load(TestPaths.Model("stories260K.gguf"), new ModelOptions { Threads = 2, CheckMode = ModelCheckMode.Managed });
+        using var session = model.CreateSession();
+        foreach (var (prompt, turn) in new[] { (Prompts[0], 0), (Prompts[0] + recorded.Turns[0] + " Then", 1) })
+        {
+            // Each turn is the model's greedy continuation of the text so far, the first answer included in the second prompt.
+            var expected = session.Generate(prompt, new GenerationOptions { MaxTokens = 24 }).Tokens.Where(token => !model.IsEndOfGeneration(token)).ToArray();
+            Assert.Equal(model.Detokenize(expected, renderSpecial: false), recorded.Turns[turn]);
+        }
     }
 
     private static JsonElement[] Variants(string output)
@@ -49,7 +67,7 @@ public sealed class ReplayWithDraftModelTests : IDisposable
     [ModelFact]
     public async Task A_model_drafting_for_its_own_recorded_output_is_always_accepted_offline_and_forced()
     {
-        var (questions, answers) = RecordOwnContinuations();
+        var (questions, answers) = await RecordOwnContinuations();
         string[] common =
         [
             "replay", "--model", TestPaths.Model("stories260K.gguf"), "--threads", "2", "--draft-model", TestPaths.Model("stories260K.gguf"),
@@ -78,7 +96,7 @@ public sealed class ReplayWithDraftModelTests : IDisposable
     [ModelFact]
     public async Task A_draft_model_variant_needs_a_draft_model_and_another_vocabulary_is_refused()
     {
-        var (questions, answers) = RecordOwnContinuations();
+        var (questions, answers) = await RecordOwnContinuations();
         string[] common = ["replay", "--model", TestPaths.Model("stories260K.gguf"), "--questions", questions, "--answers", answers, "--template", "raw", "--simulate", "--cost-curve", "flat"];
 
         var (missingExit, _, missingError) = await CliRunner.RunAsync([.. common, "--variants", "greedy,draft-model-auto"]);
