@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using LookupDecode.Models;
 using LookupDecode.Native;
 
@@ -28,7 +27,6 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     private readonly Func<int, bool> _isEndOfGeneration;
     private readonly int[] _held;
     private readonly int[] _single = new int[1];
-    private readonly float[] _exponentials;
     private int _heldCount;
     private long _decodeTicks;
     private long _catchUpTicks;
@@ -57,7 +55,6 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         _isEndOfGeneration = isEndOfGeneration;
         _context = NativeContext.Create(_model.Native, _model.Options, _model.HeadSize, drafting: true);
         _held = new int[_context.Size];
-        _exponentials = new float[_model.Info.VocabularySize];
     }
 
     /// <inheritdoc />
@@ -160,7 +157,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         while (count < limit)
         {
             var (token, probability, margin) = TopToken(logits);
-            if (probability < _floor || _isEndOfGeneration(token) || token >= _model.Info.VocabularySize)
+            if (token < 0 || probability < _floor || _isEndOfGeneration(token) || token >= _model.Info.VocabularySize)
             {
                 break;
             }
@@ -260,22 +257,18 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     }
 
     /// <summary>
-    /// The most likely token, its softmax probability and its logit margin over the runner-up (vectorized: a draft token
-    /// must cost little next to the draft model's decode).
+    /// The most likely token (−1 when the logits hold a NaN), its logit margin over the runner-up and, only when a floor
+    /// needs it, its softmax probability (1 otherwise): a draft token must cost little next to the draft model's decode.
     /// </summary>
     private (int Token, double Probability, double Margin) TopToken(ReadOnlySpan<float> logits)
     {
-        logits = logits[..Math.Min(logits.Length, _exponentials.Length)];
-        var best = TensorPrimitives.IndexOfMax(logits);
-        var exponentials = _exponentials.AsSpan(0, logits.Length);
-        TensorPrimitives.Subtract(logits, logits[best], exponentials);
-        TensorPrimitives.Exp(exponentials, exponentials);
-        var probability = 1.0 / TensorPrimitives.Sum<float>(exponentials);
+        logits = logits[..Math.Min(logits.Length, _model.Info.VocabularySize)];
+        var (best, margin) = LogitScan.Top(logits);
+        if (best < 0 || _floor <= 0)
+        {
+            return (best, 1, margin);
+        }
 
-        // The runner-up's share of the best token's: e^−margin.
-        exponentials[best] = 0;
-        var runnerUp = exponentials.Length > 1 ? TensorPrimitives.Max<float>(exponentials) : 0;
-        var margin = runnerUp > 0 ? -Math.Log(runnerUp) : double.PositiveInfinity;
-        return (best, probability, margin);
+        return (best, LogitScan.ShareOfMax(logits, logits[best]), margin);
     }
 }
