@@ -17,6 +17,7 @@ internal sealed partial class AdaptiveDraftPlanner
     private const double AskLearning = 0.2;
     private const int MaxProbeGap = 64;
     private readonly IDecodingDraftSource?[] _decoding;
+    private readonly Func<int, double>?[] _acceptanceOf;
     private readonly double[] _askValue;
     private readonly double[] _askCost;
     private readonly double[] _wantedLength;
@@ -45,6 +46,10 @@ internal sealed partial class AdaptiveDraftPlanner
             return;
         }
 
+        // A drafted token whose chance of being reached is under half of what one more verified token costs on average
+        // cannot pay: the drafter stops decoding there (never on a flat curve, whose marginal cost is zero).
+        var averageMarginalCost = Math.Max(0, (Cost(cap + 1) - Cost(1)) / cap);
+        decoding.StopWhenUnlikely(_acceptanceOf[s], 0.5 * _rate * averageMarginalCost);
         var decodedBefore = decoding.DecodeTime;
         var catchUpBefore = decoding.CatchUpTime;
         var start = Stopwatch.GetTimestamp();

@@ -42,6 +42,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
         _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) as IDecodingDraftSource).ToArray();
+        _acceptanceOf = _decoding.Select((decoding, s) => decoding is null ? null : new Func<int, double>(_models[s].Probability)).ToArray();
         _askValue = Sources.Select(_ => 1.0).ToArray();
         _askCost = new double[Sources.Length];
         _wantedLength = Sources.Select(_ => (double)maxDraftLength).ToArray();

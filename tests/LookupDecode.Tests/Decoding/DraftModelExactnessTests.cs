@@ -135,6 +135,27 @@ public sealed class DraftModelExactnessTests(SharedModels models)
     }
 
     [ModelFact]
+    public void A_draft_stops_at_the_token_whose_estimated_chance_of_being_reached_falls_below_the_bar()
+    {
+        var llama = models.Get(TestModelNames.Stories260K);
+        var prompt = llama.Tokenize(PromptFile.ReadText(TestPaths.Prompt("story")));
+        using var drafter = new DraftModelDrafter(new DraftModelOptions { Model = llama }, llama.IsEndOfGeneration, adaptive: true);
+        var (draft, evidence) = (new int[16], new int[16]);
+
+        drafter.Begin(prompt);
+        var unlimited = drafter.Propose(prompt, draft, evidence);
+        drafter.StopWhenUnlikely(_ => 0.5, 0.3);
+        var stopped = drafter.Propose(prompt, draft, evidence);
+        drafter.StopWhenUnlikely(null, 0.3);
+        var again = drafter.Propose(prompt, draft, evidence);
+
+        // 0.5, then 0.25 < 0.3: the second token is proposed (it is already computed) and nothing after it is decoded.
+        Assert.Equal(16, unlimited);
+        Assert.Equal(2, stopped);
+        Assert.Equal(16, again);
+    }
+
+    [ModelFact]
     public void The_draft_model_preset_without_a_draft_model_is_a_typed_error()
     {
         using var session = models.Get(TestModelNames.Stories260K).CreateSession();

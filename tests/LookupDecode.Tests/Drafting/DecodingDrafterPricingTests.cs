@@ -103,6 +103,24 @@ public sealed class DecodingDrafterPricingTests
         Assert.Equal(5, draftModel.Asks);
     }
 
+    [Fact]
+    public void On_a_steep_curve_the_draft_model_is_told_to_stop_where_its_tokens_cannot_pay_and_on_a_flat_one_never()
+    {
+        var steep = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
+        var flat = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
+
+        new PlannerRun(Slow([.. Enumerable.Range(0, MaxLength + 1).Select(k => 1 + (0.7 * k))]), steep).Steps(3);
+        new PlannerRun(SlowFlat, flat).Steps(3);
+
+        // Steep: one more verified token costs 0.7 steps on average, so a token reached with less than a third of a
+        // chance is not worth decoding; the bar rises with the rate the planner earns (≥ 1). Flat: every token may pay.
+        Assert.InRange(steep.MinimumSurvival, 0.35, 0.35 * 8);
+        Assert.Same(steep.Acceptance, steep.Acceptance);
+        Assert.NotNull(steep.Acceptance);
+        Assert.InRange(steep.Acceptance!(0), 0.9, 1);
+        Assert.Equal(0, flat.MinimumSurvival);
+    }
+
     /// <summary>Drives an adaptive planner over a text where token i is i % 97 + 1; every step's emitted tokens are the text's.</summary>
     private sealed class PlannerRun
     {
@@ -207,6 +225,12 @@ public sealed class DecodingDrafterPricingTests
         public TimeSpan DecodeTime { get; private set; }
 
         public TimeSpan CatchUpTime => spinIsCatchUp ? DecodeTime : TimeSpan.Zero;
+
+        public Func<int, double>? Acceptance { get; private set; }
+
+        public double MinimumSurvival { get; private set; } = double.NaN;
+
+        public void StopWhenUnlikely(Func<int, double>? acceptance, double minimumSurvival) => (Acceptance, MinimumSurvival) = (acceptance, minimumSurvival);
 
         public override int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
         {

@@ -24,6 +24,8 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     private readonly LlamaModel _model;
     private readonly NativeContext _context;
     private readonly double _floor;
+    private Func<int, double>? _acceptance;
+    private double _minimumSurvival;
     private readonly Func<int, bool> _isEndOfGeneration;
     private readonly int[] _held;
     private readonly int[] _single = new int[1];
@@ -110,6 +112,13 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     }
 
     /// <inheritdoc />
+    public void StopWhenUnlikely(Func<int, double>? acceptance, double minimumSurvival)
+    {
+        _acceptance = acceptance;
+        _minimumSurvival = double.IsFinite(minimumSurvival) ? minimumSurvival : 0;
+    }
+
+    /// <inheritdoc />
     public void Verified(in DraftOutcome outcome)
     {
         if (outcome.Proposed.IsEmpty)
@@ -154,6 +163,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         var logits = CatchUp(history);
         var limit = Math.Min(draft.Length, room);
         var count = 0;
+        var survival = 1.0;
         while (count < limit)
         {
             var (token, probability, margin) = TopToken(logits);
@@ -166,11 +176,13 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
             if (!evidence.IsEmpty)
             {
                 evidence[count] = EvidenceClass(margin, count);
+                survival *= _acceptance?.Invoke(evidence[count]) ?? 1;
             }
 
             count++;
-            if (count == limit)
+            if (count == limit || survival < _minimumSurvival)
             {
+                // Full, or what follows is unlikely enough that decoding it would be wasted.
                 break;
             }
 
