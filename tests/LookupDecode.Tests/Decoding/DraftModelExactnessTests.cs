@@ -16,12 +16,13 @@ public sealed class DraftModelExactnessTests(SharedModels models)
 {
     private const int MaxTokens = 48;
 
+    /// <summary>Draft sizes of the grid; 0 is <c>draft-model-auto</c> (no floor, a flat cost curve so that it drafts).</summary>
     public static TheoryData<string, string, string, int> Grid()
     {
         var data = new TheoryData<string, string, string, int>();
         foreach (var prompt in new[] { "story", "summarize-article", "qa-context", "tiny-once" })
         {
-            foreach (var draft in new[] { 3, 16 })
+            foreach (var draft in new[] { 0, 3, 16 })
             {
                 data.Add(TestModelNames.Stories260K, TestModelNames.Stories260K, prompt, draft);
                 data.Add(TestModelNames.TinyRandom, TestModelNames.TinyRandom, prompt, draft);
@@ -40,12 +41,20 @@ public sealed class DraftModelExactnessTests(SharedModels models)
         var expected = plainSession.Generate(text, new GenerationOptions { MaxTokens = MaxTokens }).Tokens;
         using var session = llama.CreateSession();
 
-        var result = session.Generate(text, new GenerationOptions
-        {
-            MaxTokens = MaxTokens,
-            Drafting = DraftingPresets.Get($"draft-model-d{draft}"),
-            DraftModel = new DraftModelOptions { Model = models.Get(draftModel), MinProbability = 0 },
-        });
+        var result = session.Generate(text, draft == 0
+            ? new GenerationOptions
+            {
+                MaxTokens = MaxTokens,
+                Drafting = DraftingPresets.Get("draft-model-auto"),
+                Adaptive = new AdaptiveDraftingOptions { CostCurve = LookupDecode.Calibration.DecodeCostCurve.Flat(17) },
+                DraftModel = new DraftModelOptions { Model = models.Get(draftModel) },
+            }
+            : new GenerationOptions
+            {
+                MaxTokens = MaxTokens,
+                Drafting = DraftingPresets.Get($"draft-model-d{draft}"),
+                DraftModel = new DraftModelOptions { Model = models.Get(draftModel), MinProbability = 0 },
+            });
 
         Assert.Equal(expected, result.Tokens);
         Assert.True(result.Statistics.DraftedTokens > 0);
@@ -85,6 +94,17 @@ public sealed class DraftModelExactnessTests(SharedModels models)
 
         Assert.Equal(expected, result.Tokens);
         Assert.True(result.Statistics.DraftedTokens > result.Statistics.AcceptedTokens);
+
+        // Adaptive, no floor, a flat curve: it verifies the disagreeing drafts it is told are likely, and stays exact.
+        var adaptive = session.Generate(text, new GenerationOptions
+        {
+            MaxTokens = MaxTokens,
+            Drafting = DraftingPresets.Get("draft-model-auto"),
+            Adaptive = new AdaptiveDraftingOptions { CostCurve = LookupDecode.Calibration.DecodeCostCurve.Flat(17) },
+            DraftModel = new DraftModelOptions { Model = disagreeing },
+        });
+        Assert.Equal(expected, adaptive.Tokens);
+        Assert.True(adaptive.Statistics.DraftedTokens > adaptive.Statistics.AcceptedTokens);
     }
 
     [ModelFact]
