@@ -85,7 +85,7 @@ public static class CostCurveFile
         // The curve's own soundness rule (batch sizes in range, positive finite costs) on the values as given, then normalised.
         Checked(path, new DecodeCostCurve(Path.GetFileName(path), "file", 0, [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value, 0))]));
         return new DecodeCostCurve(Path.GetFileName(path), "file", 0,
-            [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value / single, point.Value / single))]);
+            [.. points.Select(point => new DecodeCostPoint(point.Key, 0, point.Value / single, point.Value / single))]) { HasMeasuredTimes = false };
     }
 
     private static DecodeCostCurve FromMeasuredPoints(string path, JsonElement points)

@@ -64,8 +64,11 @@ public sealed class CostModel
     /// <summary>
     /// Milliseconds one single-token decode takes at <paramref name="depth"/>: the curve's, scaled by what generation has
     /// observed. The unit in which a drafter's own time (a draft model's decoding) is weighed against verification's.
+    /// NaN while unknown: a curve of relative costs only (<see cref="DecodeCostCurve.HasMeasuredTimes"/>) before
+    /// generation has timed a few single-token decodes (offline replay never does).
     /// </summary>
-    public double SingleTokenMilliseconds(int depth) => Interpolated(1, depth) * _correction[1];
+    public double SingleTokenMilliseconds(int depth)
+        => _curve.HasMeasuredTimes || _observations[1] >= MinimumObservations ? Interpolated(1, depth) * _correction[1] : double.NaN;
 
     /// <summary>
     /// Learns from one observed decode: <paramref name="milliseconds"/> for <paramref name="batchSize"/> tokens at

@@ -7,6 +7,12 @@ namespace LookupDecode.Calibration;
 /// <param name="Points">Measured points, by depth then batch size.</param>
 public sealed record DecodeCostCurve(string ModelName, string Backend, int Threads, IReadOnlyList<DecodeCostPoint> Points)
 {
+    /// <summary>
+    /// False for a curve of relative costs only (<see cref="Flat"/>, <see cref="FromRelativeCosts"/>, a curve file of
+    /// <c>[k, T(k)/T(1)]</c> pairs): its milliseconds are nominal (a single step is "1 ms") and say nothing of real time.
+    /// </summary>
+    public bool HasMeasuredTimes { get; init; } = true;
+
     /// <summary>Depths measured, ascending.</summary>
     public IReadOnlyList<int> Depths => Points.Select(point => point.Depth).Distinct().Order().ToArray();
 
@@ -75,6 +81,6 @@ public sealed record DecodeCostCurve(string ModelName, string Backend, int Threa
     {
         ArgumentNullException.ThrowIfNull(relativeCosts);
         var points = relativeCosts.Select((cost, index) => new DecodeCostPoint(index + 1, 0, cost, cost)).ToArray();
-        return new DecodeCostCurve("synthetic", "synthetic", 0, points);
+        return new DecodeCostCurve("synthetic", "synthetic", 0, points) { HasMeasuredTimes = false };
     }
 }

@@ -18,6 +18,8 @@ internal sealed partial class AdaptiveDraftPlanner
     private const int MaxProbeGap = 64;
     private readonly IDecodingDraftSource?[] _decoding;
     private readonly Func<int, double>?[] _acceptanceOf;
+    private readonly double[][] _stopBars;
+    private readonly double[] _batchCosts;
     private readonly double[] _askValue;
     private readonly double[] _askCost;
     private readonly double[] _wantedLength;
@@ -46,10 +48,8 @@ internal sealed partial class AdaptiveDraftPlanner
             return;
         }
 
-        // A drafted token whose chance of being reached is under half of what one more verified token costs on average
-        // cannot pay: the drafter stops decoding there (never on a flat curve, whose marginal cost is zero).
-        var averageMarginalCost = Math.Max(0, (Cost(cap + 1) - Cost(1)) / cap);
-        decoding.StopWhenUnlikely(_acceptanceOf[s], 0.5 * _rate * averageMarginalCost);
+        SetStopBars(_stopBars[s], cap);
+        decoding.StopWhenUnlikely(_acceptanceOf[s], _stopBars[s]);
         var decodedBefore = decoding.DecodeTime;
         var catchUpBefore = decoding.CatchUpTime;
         var start = Stopwatch.GetTimestamp();
@@ -82,6 +82,33 @@ internal sealed partial class AdaptiveDraftPlanner
         {
             _probeGap[s] = Math.Clamp(_probeGap[s] * 2, 2, MaxProbeGap);
             _nextProbe[s] = _step + _probeGap[s];
+        }
+    }
+
+    /// <summary>
+    /// The bar of each draft index: verifying drafts n…L (n = index + 1) adds at most (L − n + 1)·sₙ expected tokens, since
+    /// later tokens are no likelier to be reached than the n-th, for λ·(c(L + 1) − c(n)). A token whose chance sₙ is
+    /// under λ times the cheapest such average cost over every L ≤ <paramref name="cap"/> can never be worth verifying, and
+    /// nor can anything after it (0 on a flat curve: nothing is cut).
+    /// </summary>
+    private void SetStopBars(double[] bars, int cap)
+    {
+        Array.Clear(bars);
+        cap = Math.Min(cap, bars.Length);
+        for (var k = 1; k <= cap + 1; k++)
+        {
+            _batchCosts[k] = Cost(k);
+        }
+
+        for (var n = 1; n <= cap; n++)
+        {
+            var cheapest = double.PositiveInfinity;
+            for (var last = n; last <= cap; last++)
+            {
+                cheapest = Math.Min(cheapest, (_batchCosts[last + 1] - _batchCosts[n]) / (last - n + 1));
+            }
+
+            bars[n - 1] = _rate * Math.Max(0, cheapest);
         }
     }
 }

@@ -70,7 +70,7 @@ public sealed record DraftingPlan
     public static DrafterFactory Suffix { get; } = context => new Suffix.SuffixDrafter(context.Options.Suffix, context.IsEndOfGeneration, context.Options.SuffixMemory);
 
     /// <summary>Built-in drafter: a small draft model with the target's vocabulary (<see cref="Decoding.GenerationOptions.DraftModel"/>).</summary>
-    public static DrafterFactory DraftModel { get; } = context => new DraftModel.DraftModelDrafter(context.Options.DraftModel, context.IsEndOfGeneration, context.Options.Drafting.Adaptive);
+    public static DrafterFactory DraftModel { get; } = context => new DraftModel.DraftModelDrafter(context.Options.DraftModel, context.IsEndOfGeneration, context.Options.Drafting.Adaptive, context.VocabularySize);
 
     /// <summary>A plan verifying up to <paramref name="length"/> tokens of <paramref name="drafters"/>' proposals every step.</summary>
     public static DraftingPlan Fixed(int length, params DrafterFactory[] drafters) => new() { Drafters = drafters, MaxLength = length };

@@ -20,12 +20,12 @@ public interface IDecodingDraftSource : IDraftSource
 
     /// <summary>
     /// Asks the drafter to end its next drafts early, once the chance that every token so far is accepted, as
-    /// <paramref name="acceptance"/> estimates it for each token's evidence class, falls below
-    /// <paramref name="minimumSurvival"/>: the token that crosses the bar is still proposed (it is already computed), the
-    /// ones after it would be decoded for nothing. Adaptive drafting sets it before every ask; null stops nothing. A drafter
-    /// that cannot stop early may ignore it.
+    /// <paramref name="acceptance"/> estimates it for each token's evidence class, falls below the bar of that token's
+    /// index in <paramref name="minimumSurvival"/> (no bar past its end): the token that crosses it is still proposed (it
+    /// is already computed), the ones after it would be decoded for nothing. Adaptive drafting sets it before every ask and
+    /// may change the bars in place; null stops nothing. A drafter that cannot stop early may ignore it.
     /// </summary>
-    void StopWhenUnlikely(Func<int, double>? acceptance, double minimumSurvival)
+    void StopWhenUnlikely(Func<int, double>? acceptance, double[]? minimumSurvival)
     {
     }
 }

@@ -14,7 +14,8 @@ public static class TraceRecorder
     /// Generates greedily for every turn of the questions <paramref name="include"/> selects (category, running count of
     /// questions already taken in it; all when null) and writes one answer line per question to <paramref name="answers"/>:
     /// <c>{"question_id", "model_id", "choices": [{"index": 0, "turns": [...]}]}</c>. A chat template's answers are
-    /// stored trimmed (the template puts one space before them, as FastChat does); a raw completion's exactly as generated.
+    /// stored trimmed (the template puts one space before them, as FastChat does), a raw completion's exactly as
+    /// generated; special tokens other than the end of generation are written as their text.
     /// </summary>
     /// <returns>The number of questions recorded.</returns>
     /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character of a question.</exception>
@@ -81,7 +82,9 @@ public static class TraceRecorder
             {
                 var prompt = template.Prompt(question.Turns.Take(turn + 1).ToArray(), turns);
                 var tokens = session.Generate(prompt, options, cancellationToken: cancellationToken).Tokens;
-                var text = session.Model.Detokenize([.. tokens.Where(token => !session.Model.IsEndOfGeneration(token))], renderSpecial: false);
+                // Special tokens other than the end of generation keep their text (a story model writes BOS between
+                // stories): the trace tokenizer parses them back into the same tokens.
+                var text = session.Model.Detokenize([.. tokens.Where(token => !session.Model.IsEndOfGeneration(token))], renderSpecial: true);
                 turns.Add(template.AnswerSeparator.Length == 0 ? text : text.Trim());
             }
 

@@ -20,15 +20,18 @@ public sealed class DecodingDrafterPricingTests
     private static CostModel SlowFlat => Slow([.. Enumerable.Repeat(1.0, MaxLength + 1)]);
 
     /// <summary>A curve of these relative costs whose single step takes 10 s.</summary>
-    private static CostModel Slow(double[] relative) => new(new DecodeCostCurve("test", "test", 0,
-        [.. relative.Select((cost, index) => new DecodeCostPoint(index + 1, 0, 10_000 * cost, cost))]));
+    private static CostModel Slow(double[] relative) => Timed(relative, 10_000);
+
+    /// <summary>A measured curve of these relative costs whose single step takes <paramref name="milliseconds"/>.</summary>
+    private static CostModel Timed(double[] relative, double milliseconds) => new(new DecodeCostCurve("test", "test", 0,
+        [.. relative.Select((cost, index) => new DecodeCostPoint(index + 1, 0, milliseconds * cost, cost))]));
 
     [Fact]
     public void A_draft_model_that_costs_more_than_it_can_save_is_asked_only_to_probe()
     {
-        // Every decode of it costs three target steps (the curve's single step is 1 ms); its drafts are unreliable.
+        // Every decode of it costs three target steps (the curve's measured single step is 1 ms); its drafts are unreliable.
         var expensive = new FakeDecodingDrafter(spinMilliseconds: 3, correctTokens: 1, confidence: 0.4);
-        var run = new PlannerRun(CostModel.Flat(MaxLength + 1), expensive);
+        var run = new PlannerRun(Timed([.. Enumerable.Repeat(1.0, MaxLength + 1)], 1), expensive);
 
         run.Steps(200);
 
@@ -109,16 +112,37 @@ public sealed class DecodingDrafterPricingTests
         var steep = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
         var flat = new FakeDecodingDrafter(spinMilliseconds: 0, correctTokens: MaxLength, confidence: 0.95);
 
-        new PlannerRun(Slow([.. Enumerable.Range(0, MaxLength + 1).Select(k => 1 + (0.7 * k))]), steep).Steps(3);
+        var steepRun = new PlannerRun(Slow([.. Enumerable.Range(0, MaxLength + 1).Select(k => 1 + (0.7 * k))]), steep);
+        steepRun.Steps(1);
+        var firstAcceptance = steep.Acceptance;
+        steepRun.Steps(3);
         new PlannerRun(SlowFlat, flat).Steps(3);
 
-        // Steep: one more verified token costs 0.7 steps on average, so a token reached with less than a third of a
-        // chance is not worth decoding; the bar rises with the rate the planner earns (≥ 1). Flat: every token may pay.
-        Assert.InRange(steep.MinimumSurvival, 0.35, 0.35 * 8);
-        Assert.Same(steep.Acceptance, steep.Acceptance);
-        Assert.NotNull(steep.Acceptance);
+        // Steep: every further verified token costs 0.7 steps, so a token reached with less than a 0.7 chance (times the
+        // rate the planner earns, ≥ 1) can never pay, nor anything after it. Flat: every token may pay.
+        Assert.NotNull(steep.Bars);
+        Assert.All(steep.Bars!.Take(steep.LastRequestedLength), bar => Assert.InRange(bar, 0.7 - 1e-9, 0.7 * 8));
+        Assert.NotNull(firstAcceptance);
+        Assert.Same(firstAcceptance, steep.Acceptance);
         Assert.InRange(steep.Acceptance!(0), 0.9, 1);
-        Assert.Equal(0, flat.MinimumSurvival);
+        Assert.All(flat.Bars!, bar => Assert.Equal(0, bar));
+    }
+
+    [Fact]
+    public void A_curve_of_relative_costs_knows_no_milliseconds_until_single_decodes_are_timed()
+    {
+        var relative = CostModel.Flat(MaxLength + 1);
+        var measured = Slow([.. Enumerable.Repeat(1.0, MaxLength + 1)]);
+
+        Assert.True(double.IsNaN(relative.SingleTokenMilliseconds(0)));
+        Assert.Equal(10_000, measured.SingleTokenMilliseconds(0), 1e-6);
+        for (var i = 0; i < CostModel.MinimumObservations; i++)
+        {
+            relative.Observe(1, 0, 17);
+        }
+
+        // Learned from the observed decodes, on its way from the nominal 1 ms to the observed 17.
+        Assert.InRange(relative.SingleTokenMilliseconds(0), 2, 17);
     }
 
     /// <summary>Drives an adaptive planner over a text where token i is i % 97 + 1; every step's emitted tokens are the text's.</summary>
@@ -228,9 +252,9 @@ public sealed class DecodingDrafterPricingTests
 
         public Func<int, double>? Acceptance { get; private set; }
 
-        public double MinimumSurvival { get; private set; } = double.NaN;
+        public double[]? Bars { get; private set; }
 
-        public void StopWhenUnlikely(Func<int, double>? acceptance, double minimumSurvival) => (Acceptance, MinimumSurvival) = (acceptance, minimumSurvival);
+        public void StopWhenUnlikely(Func<int, double>? acceptance, double[]? minimumSurvival) => (Acceptance, Bars) = (acceptance, minimumSurvival?.ToArray());
 
         public override int Propose(ReadOnlySpan<int> history, Span<int> draft, Span<int> evidence)
         {

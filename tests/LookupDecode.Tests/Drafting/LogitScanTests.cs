@@ -49,6 +49,8 @@ public sealed class LogitScanTests
     [InlineData(40, 0)]
     [InlineData(40, 17)]
     [InlineData(40, 39)]
+    [InlineData(41, 40)]
+    [InlineData(45, 43)]
     public void A_nan_anywhere_means_nothing_to_draft(int length, int at)
     {
         var logits = Enumerable.Range(0, length).Select(i => (float)i).ToArray();
@@ -57,5 +59,29 @@ public sealed class LogitScanTests
         Assert.True(float.IsNaN(LogitScan.Max(logits)));
         Assert.Equal(-1, LogitScan.Top(logits).Best);
         Assert.True(float.IsNaN(LogitScan.Max([])));
+    }
+
+    [Theory]
+    [InlineData(float.PositiveInfinity, -1)]
+    [InlineData(float.NegativeInfinity, 3)]
+    public void An_infinite_best_logit_means_nothing_to_draft_and_an_infinitely_bad_one_is_just_last(float value, int best)
+    {
+        float[] logits = [.. Enumerable.Range(0, 41).Select(i => (float)(i % 7)).Select(logit => logit == 6 ? 5.5f : logit)];
+        logits[3] = 6;
+        logits[20] = value;
+        float[] allMinusInfinity = [.. Enumerable.Repeat(float.NegativeInfinity, 20)];
+
+        Assert.Equal(best, LogitScan.Top(logits).Best);
+        Assert.Equal(-1, LogitScan.Top(allMinusInfinity).Best);
+    }
+
+    [Fact]
+    public void Negative_and_positive_zero_tie_for_the_best_and_the_first_wins()
+    {
+        float[] logits = [.. Enumerable.Repeat(-1f, 20)];
+        logits[5] = -0f;
+        logits[9] = 0f;
+
+        Assert.Equal((5, 0f), LogitScan.Top(logits));
     }
 }

@@ -12,7 +12,7 @@ namespace LookupDecode.Drafting.DraftModel;
 /// Each drafted token's evidence class is the draft model's logit margin (its top token's logit over the runner-up's) and
 /// the token's position, so adaptive drafting learns how far to trust it: a target disagrees with its draft model where
 /// the draft's top two candidates are close, whatever the top probability (on the stories260K pair, a margin under 0.25
-/// is accepted 35–55% of the time, one over 3 always). Owns its context; disposed with the generation.
+/// is accepted 33–61% of the time, one over 3 always). Owns its context; disposed with the generation.
 /// </summary>
 public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
 {
@@ -24,8 +24,9 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     private readonly LlamaModel _model;
     private readonly NativeContext _context;
     private readonly double _floor;
+    private readonly int _vocabularySize;
     private Func<int, double>? _acceptance;
-    private double _minimumSurvival;
+    private double[]? _minimumSurvival;
     private readonly Func<int, bool> _isEndOfGeneration;
     private readonly int[] _held;
     private readonly int[] _single = new int[1];
@@ -47,13 +48,16 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     /// <param name="options">The draft model and the probability floor.</param>
     /// <param name="isEndOfGeneration">Tells which tokens end generation; drafts stop before them.</param>
     /// <param name="adaptive">True under adaptive planning, which prices every drafted token (no floor unless one is set).</param>
-    public DraftModelDrafter(DraftModelOptions options, Func<int, bool> isEndOfGeneration, bool adaptive = false)
+    /// <param name="targetVocabularySize">The target's vocabulary size when known: drafts never hold a token past it (the
+    /// two may differ by up to 128 tokens).</param>
+    public DraftModelDrafter(DraftModelOptions options, Func<int, bool> isEndOfGeneration, bool adaptive = false, int? targetVocabularySize = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(isEndOfGeneration);
         options.Validate();
         _model = options.Model ?? throw new InvalidOptionException(nameof(DraftModelOptions.Model), "a draft model is required (GenerationOptions.DraftModel.Model)");
         _floor = options.FloorFor(adaptive);
+        _vocabularySize = Math.Min(_model.Info.VocabularySize, targetVocabularySize ?? int.MaxValue);
         _isEndOfGeneration = isEndOfGeneration;
         _context = NativeContext.Create(_model.Native, _model.Options, _model.HeadSize, drafting: true);
         _held = new int[_context.Size];
@@ -112,10 +116,10 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     }
 
     /// <inheritdoc />
-    public void StopWhenUnlikely(Func<int, double>? acceptance, double minimumSurvival)
+    public void StopWhenUnlikely(Func<int, double>? acceptance, double[]? minimumSurvival)
     {
         _acceptance = acceptance;
-        _minimumSurvival = double.IsFinite(minimumSurvival) ? minimumSurvival : 0;
+        _minimumSurvival = minimumSurvival;
     }
 
     /// <inheritdoc />
@@ -167,20 +171,25 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
         while (count < limit)
         {
             var (token, probability, margin) = TopToken(logits);
-            if (token < 0 || probability < _floor || _isEndOfGeneration(token) || token >= _model.Info.VocabularySize)
+            if (token < 0 || probability < _floor || _isEndOfGeneration(token))
             {
                 break;
             }
 
             draft[count] = token;
+            var unlikely = false;
             if (!evidence.IsEmpty)
             {
                 evidence[count] = EvidenceClass(margin, count);
-                survival *= _acceptance?.Invoke(evidence[count]) ?? 1;
+                if (_acceptance is not null && _minimumSurvival is { } bars && count < bars.Length)
+                {
+                    survival *= _acceptance(evidence[count]);
+                    unlikely = survival < bars[count];
+                }
             }
 
             count++;
-            if (count == limit || survival < _minimumSurvival)
+            if (count == limit || unlikely)
             {
                 // Full, or what follows is unlikely enough that decoding it would be wasted.
                 break;
@@ -274,7 +283,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     /// </summary>
     private (int Token, double Probability, double Margin) TopToken(ReadOnlySpan<float> logits)
     {
-        logits = logits[..Math.Min(logits.Length, _model.Info.VocabularySize)];
+        logits = logits[..Math.Min(logits.Length, _vocabularySize)];
         var (best, margin) = LogitScan.Top(logits);
         if (best < 0 || _floor <= 0)
         {

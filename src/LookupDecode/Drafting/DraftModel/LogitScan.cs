@@ -111,13 +111,13 @@ internal static class LogitScan
 
     /// <summary>
     /// The index of the largest logit, and its margin over the runner-up (infinite for a single logit); −1 when a logit is
-    /// NaN (nothing sensible to draft).
+    /// NaN or the largest is infinite (nothing sensible to draft).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (int Best, float Margin) Top(ReadOnlySpan<float> logits)
     {
         var max = Max(logits);
-        if (float.IsNaN(max))
+        if (!float.IsFinite(max))
         {
             return (-1, 0);
         }
