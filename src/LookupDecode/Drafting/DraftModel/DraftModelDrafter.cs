@@ -278,7 +278,7 @@ public sealed class DraftModelDrafter : IScoredDraftSource, IDecodingDraftSource
     }
 
     /// <summary>
-    /// The most likely token (−1 when the logits hold a NaN), its logit margin over the runner-up and, only when a floor
+    /// The most likely token (−1 when a logit is NaN or the best is infinite), its logit margin over the runner-up and, only when a floor
     /// needs it, its softmax probability (1 otherwise): a draft token must cost little next to the draft model's decode.
     /// </summary>
     private (int Token, double Probability, double Margin) TopToken(ReadOnlySpan<float> logits)
