@@ -37,6 +37,7 @@ internal sealed class DraftModelArguments
         command.Options.Add(Threads);
         command.Options.Add(GpuLayers);
         command.Options.Add(MinProbability);
+        AddValidator(command, Threads, GpuLayers, MinProbability);
     }
 
     /// <summary>For chat, which loads the draft model through Hosting with the target's options: the file and the floor only.</summary>
@@ -44,6 +45,24 @@ internal sealed class DraftModelArguments
     {
         command.Options.Add(Path);
         command.Options.Add(MinProbability);
+        AddValidator(command, MinProbability);
+    }
+
+    /// <summary>At parse time, before any model loads: the floor's range, and no draft-model setting without a draft model.</summary>
+    private void AddValidator(Command command, params Option[] settings)
+    {
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(MinProbability) is { } floor && (!double.IsFinite(floor) || floor is < 0 or > 1))
+            {
+                result.AddError($"{MinProbability.Name} must be between 0 and 1, was {floor}");
+            }
+
+            if (result.GetValue(Path) is null && settings.FirstOrDefault(setting => result.GetResult(setting) is { Implicit: false }) is { } orphan)
+            {
+                result.AddError($"{orphan.Name} applies only with {Path.Name}");
+            }
+        });
     }
 
     /// <summary>Loads the draft model when one is given (checked like any model), with the target's context size.</summary>

@@ -62,6 +62,30 @@ public sealed class GenerateCommandTests(SharedModels models)
         Assert.Contains(option, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("generate", "--draft-p-min", "0.5", "--draft-p-min applies only with --draft-model")]
+    [InlineData("compare", "-td", "3", "--draft-threads applies only with --draft-model")]
+    [InlineData("replay", "--draft-gpu-layers", "1", "--draft-gpu-layers applies only with --draft-model")]
+    [InlineData("chat", "--draft-p-min", "0.5", "--draft-p-min applies only with --draft-model")]
+    [InlineData("generate", "--draft-p-min", "2", "--draft-p-min must be between 0 and 1, was 2")]
+    public async Task Draft_model_settings_are_checked_before_any_model_loads(string command, string option, string value, string expected)
+    {
+        string[] arguments = command switch
+        {
+            "replay" => [command, "--model", "unused.gguf", "--questions", "q.jsonl", "--answers", "a.jsonl"],
+            "chat" => [command, "--model", "unused.gguf"],
+            _ => [command, "--model", "unused.gguf", "--prompt", "hi"],
+        };
+        string[] draftModel = value == "2" ? ["--draft-model", "unused-draft.gguf"] : [];
+
+        var (exitCode, output, error) = await CliRunner.RunAsync([.. arguments, .. draftModel, option, value]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(output);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("unused", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Missing_prompt_is_a_one_line_usage_error()
     {
