@@ -17,13 +17,11 @@ internal static class ReplayCommand
     public static Command Create(CliContext cli)
     {
         var model = new ModelArguments();
-        var questions = new Option<FileInfo>("--questions") { Description = "Questions (FastChat/Spec-Bench question.jsonl).", Required = true };
+        var selection = new TraceArguments(
+            "Prompt template the answers were recorded with: vicuna, llama-2 or raw (no chat markup: each question is the text the model continued).",
+            "Most answer tokens replayed per turn.",
+            "replay");
         var answers = new Option<FileInfo>("--answers") { Description = "Recorded answers of the model (FastChat model_answer .jsonl).", Required = true };
-        var template = new Option<string>("--template")
-        {
-            Description = "Prompt template the answers were recorded with: vicuna, llama-2 or raw (no chat markup: each question is the text the model continued).",
-            DefaultValueFactory = _ => "vicuna",
-        };
         var draftModel = new DraftModelArguments();
         var simulate = new Option<bool>("--simulate") { Description = "Offline: no model compute; each step is priced by the cost curve (the model only tokenizes)." };
         var costCurve = new Option<string?>("--cost-curve")
@@ -36,9 +34,6 @@ internal static class ReplayCommand
             Description = "Comma-separated drafting presets (greedy, pld, llama-lookup, suffix, auto, prompt-lookup, lookup, draft-model (with -md), NAME-dN, NAME-auto) and oracle.",
             DefaultValueFactory = _ => DefaultVariants,
         };
-        var categories = new Option<string?>("--categories") { Description = "Comma-separated categories to replay (default: all)." };
-        var perCategory = new Option<int?>("--per-category") { Description = "Questions per category (the first N by id; default: all)." };
-        var maxTokens = new Option<int>("--max-tokens", "-n") { Description = "Most answer tokens replayed per turn.", DefaultValueFactory = _ => 1024 };
         var references = new Option<string?>("--reference-answers")
         {
             Description = "Comma-separated answer files whose accept_lengths are shown beside ours in report.md (default: *sps*.jsonl and *eagle*.jsonl beside --answers).",
@@ -48,27 +43,16 @@ internal static class ReplayCommand
 
         var command = new Command("replay", "Replay drafting over recorded model output (Spec-Bench traces): mean accepted tokens per step, acceptance and speedup per task.");
         model.AddTo(command);
-        foreach (var option in new Option[] { questions, answers, template, simulate, costCurve, variants, categories, perCategory, maxTokens, references, json, output })
+        foreach (var option in new Option[] { selection.Questions, answers, selection.Template, simulate, costCurve, variants, selection.Categories, selection.PerCategory, selection.MaxTokens, references, json, output })
         {
             command.Options.Add(option);
         }
 
         draftModel.AddTo(command);
 
-        template.AcceptOnlyFromAmong([.. ConversationTemplate.All.Select(known => known.Name)]);
         command.SetAction((result, cancellationToken) =>
         {
-            var limit = result.GetValue(maxTokens);
-            if (limit is < 1 or > ModelOptions.MaxContextSize)
-            {
-                throw new InvalidOptionException(maxTokens.Name, $"must be between 1 and {ModelOptions.MaxContextSize}, was {limit}");
-            }
-
-            if (result.GetValue(perCategory) is < 1)
-            {
-                throw new InvalidOptionException(perCategory.Name, "must be at least 1");
-            }
-
+            var limit = selection.CheckedMaxTokens(result);
             var forced = !result.GetValue(simulate);
             if (forced && result.GetValue(costCurve) is not null)
             {
@@ -76,12 +60,12 @@ internal static class ReplayCommand
             }
 
             var chosen = ParseVariants(result.GetValue(variants)!, variants.Name);
-            var conversation = ConversationTemplate.Parse(result.GetValue(template)!);
-            var questionsPath = result.GetValue(questions)!.FullName;
+            var conversation = selection.ReadTemplate(result);
+            var questionsPath = result.GetValue(selection.Questions)!.FullName;
             var answersPath = result.GetValue(answers)!.FullName;
             var questionList = TraceFiles.ReadQuestions(questionsPath);
             var answerList = TraceFiles.ReadAnswers(answersPath);
-            var filter = Filter(result.GetValue(categories), result.GetValue(perCategory), questionList, categories.Name);
+            var filter = selection.Filter(result, questionList);
             var curve = result.GetValue(costCurve) is { } curvePath ? CostCurveFile.Load(curvePath) : null;
 
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
@@ -184,28 +168,6 @@ internal static class ReplayCommand
         {
             throw new InvalidOptionException(flag, $"'{needy.Name}' drafts with a draft model: give one with --draft-model");
         }
-    }
-
-    internal static Func<string, int, bool>? Filter(string? categoryList, int? perCategory, IReadOnlyList<TraceQuestion> questions, string flag)
-    {
-        HashSet<string>? wanted = null;
-        if (categoryList is not null)
-        {
-            wanted = [.. categoryList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-            var categoryOf = TraceCategories.For(questions);
-            var known = questions.Select(categoryOf).ToHashSet(StringComparer.Ordinal);
-            if (wanted.FirstOrDefault(category => !known.Contains(category)) is { } unknown)
-            {
-                throw new InvalidOptionException(flag, $"unknown category '{unknown}' (the questions have {string.Join(", ", TraceCategories.Order(known))})");
-            }
-        }
-
-        if (wanted is null && perCategory is null)
-        {
-            return null;
-        }
-
-        return (category, taken) => (wanted is null || wanted.Contains(category)) && (perCategory is null || taken < perCategory);
     }
 
     private static IReadOnlyList<ReplayTrace> FitContext(CliContext cli, IReadOnlyList<ReplayTrace> traces, int contextSize, int maxTokens)

@@ -19,6 +19,36 @@ public static class TraceCategories
             : question => question.Category;
     }
 
+    /// <summary>
+    /// The questions taken, in id order, each with its category: those <paramref name="eligible"/> admits, filtered by
+    /// <paramref name="include"/> (category, how many of it were taken before) when given.
+    /// </summary>
+    internal static IEnumerable<(TraceQuestion Question, string Category)> Take(
+        IReadOnlyList<TraceQuestion> questions,
+        Func<TraceQuestion, bool> eligible,
+        Func<string, int, bool>? include)
+    {
+        var categoryOf = For(questions);
+        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var question in questions.OrderBy(question => question.Id))
+        {
+            if (!eligible(question))
+            {
+                continue;
+            }
+
+            var category = categoryOf(question);
+            var count = taken.GetValueOrDefault(category);
+            if (include is not null && !include(category, count))
+            {
+                continue;
+            }
+
+            taken[category] = count + 1;
+            yield return (question, category);
+        }
+    }
+
     /// <summary>The categories present, Spec-Bench's in leaderboard order first, then others alphabetically.</summary>
     public static IReadOnlyList<string> Order(IEnumerable<string> categories)
     {

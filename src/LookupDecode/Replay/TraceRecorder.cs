@@ -37,20 +37,7 @@ public static class TraceRecorder
         ArgumentNullException.ThrowIfNull(answers);
         var options = new GenerationOptions { MaxTokens = maxTokens };
         options.Validate();
-        var categoryOf = TraceCategories.For(questions);
-        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
-        var chosen = new List<TraceQuestion>();
-        foreach (var question in questions.OrderBy(question => question.Id))
-        {
-            var category = categoryOf(question);
-            var count = taken.GetValueOrDefault(category);
-            if (include is null || include(category, count))
-            {
-                taken[category] = count + 1;
-                chosen.Add(question);
-            }
-        }
-
+        var chosen = TraceCategories.Take(questions, _ => true, include).Select(taken => taken.Question).ToList();
         var modelId = Path.GetFileNameWithoutExtension(session.Model.Path);
         try
         {

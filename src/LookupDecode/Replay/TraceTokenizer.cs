@@ -46,24 +46,10 @@ public static class TraceTokenizer
         }
 
         var answered = answers.ToDictionary(answer => answer.QuestionId);
-        var categoryOf = TraceCategories.For(questions);
-        var taken = new Dictionary<string, int>(StringComparer.Ordinal);
         var traces = new List<ReplayTrace>();
-        foreach (var question in questions.OrderBy(question => question.Id))
+        foreach (var (question, category) in TraceCategories.Take(questions, question => answered.ContainsKey(question.Id), include))
         {
-            if (!answered.TryGetValue(question.Id, out var answer))
-            {
-                continue;
-            }
-
-            var category = categoryOf(question);
-            var count = taken.GetValueOrDefault(category);
-            if (include is not null && !include(category, count))
-            {
-                continue;
-            }
-
-            taken[category] = count + 1;
+            var answer = answered[question.Id];
             for (var turn = 0; turn < answer.Turns.Count; turn++)
             {
                 var prompt = template.Prompt(question.Turns.Take(turn + 1).ToArray(), answer.Turns.Take(turn).ToArray());

@@ -43,7 +43,7 @@ public sealed class DraftModelEvidenceTests
     [Fact]
     public void Priors_rise_with_the_margin_from_a_coin_flip_to_near_certainty()
     {
-        var priors = Enumerable.Range(0, 9).Select(bin => PriorOf(bin * EvidenceBins.PositionBins)).ToArray();
+        var priors = Enumerable.Range(0, 9).Select(bin => DraftModelDrafter.MarginPrior(bin * EvidenceBins.PositionBins)).ToArray();
 
         Assert.Equal(priors.Order(), priors);
         Assert.Equal(priors.Length, priors.Distinct().Count());
@@ -60,7 +60,4 @@ public sealed class DraftModelEvidenceTests
         Assert.Equal(KvCacheType.F16, DraftModelOptions.LoadOptionsFor(target with { KvCacheType = KvCacheType.F16 }).KvCacheType);
         Assert.Equal(target with { KvCacheType = KvCacheType.Auto }, DraftModelOptions.LoadOptionsFor(target with { KvCacheType = KvCacheType.Q8_0 }));
     }
-
-    // The prior does not depend on the drafter's state; any drafter answers it, so the formula is exercised directly.
-    private static double PriorOf(int evidenceClass) => DraftModelDrafter.MarginPrior(evidenceClass);
 }
