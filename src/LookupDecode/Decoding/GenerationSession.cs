@@ -222,7 +222,7 @@ public sealed class GenerationSession : IDisposable
         }
 
         var chosen = options;
-        return _planners.Create(chosen, Model.IsEndOfGeneration, Model.Info.VocabularySize, () => CostModelFor(chosen));
+        return _planners.Create(chosen, Model.DraftVocabulary, () => CostModelFor(chosen));
     }
 
     /// <summary>

@@ -47,6 +47,24 @@ public sealed class AcceptanceModel
         => (_accepted[evidenceClass] + (PriorStrength * _prior[evidenceClass]))
            / (_accepted[evidenceClass] + _rejected[evidenceClass] + PriorStrength);
 
+    /// <summary>
+    /// A cautious estimate: the mean <see cref="Probability(int)"/> less <paramref name="caution"/> standard deviations of
+    /// it (never below 0). A class seen rarely, or whose rate was learned on other text, gets a wider margin: when an
+    /// unneeded draft costs time (a steep cost curve), overrating a class costs more than underrating it, and picking the
+    /// best of several drafters by their estimates favours the overrated one.
+    /// </summary>
+    public double Probability(int evidenceClass, double caution)
+    {
+        var mean = Probability(evidenceClass);
+        if (caution <= 0)
+        {
+            return mean;
+        }
+
+        var observations = _accepted[evidenceClass] + _rejected[evidenceClass] + PriorStrength;
+        return Math.Max(0, mean - (caution * Math.Sqrt(mean * (1 - mean) / (observations + 1))));
+    }
+
     /// <summary>Records one verified outcome.</summary>
     public void Observe(int evidenceClass, bool accepted)
     {

@@ -76,7 +76,7 @@ internal sealed partial class AdaptiveDraftPlanner
         Array.Clear(_siblingSums, 0, nodes + 1);
         for (var i = 0; i < nodes; i++)
         {
-            _conditional[i] = model.Probability(evidence[i]);
+            _conditional[i] = model.Probability(evidence[i], _caution);
             _siblingSums[parents[i] + 1] += _conditional[i];
         }
 

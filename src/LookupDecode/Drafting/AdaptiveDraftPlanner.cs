@@ -21,6 +21,12 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private readonly double[] _probabilities;
     private readonly Func<int, double> _costFunction;
     private double _rate = 1;
+
+    /// <summary>
+    /// Standard deviations taken off each acceptance estimate (<see cref="AcceptanceModel.Probability(int, double)"/>): the
+    /// extra cost of one more verified token, c(2) − 1, at most 1 — none on a flat curve, where a wasted draft is free.
+    /// </summary>
+    private double _caution;
     private int _depth;
     private readonly ProposalFollower[] _followers;
     private int _planStart;
@@ -73,6 +79,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
+        _caution = Math.Clamp(Cost(2) - 1, 0, 1);
         _planStart = history.Length;
         _step++;
         var limit = Math.Min(draft.Length, _probabilities.Length);
@@ -119,7 +126,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
 
         for (var i = 0; i < count; i++)
         {
-            _probabilities[i] = _models[s].Probability(_evidence[s][i]);
+            _probabilities[i] = _models[s].Probability(_evidence[s][i], _caution);
         }
 
         var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);

@@ -17,7 +17,7 @@ internal sealed class DraftPlannerFactory
     /// The planner for <paramref name="options"/>' plan, or null for plain decoding. <paramref name="costModel"/> is asked
     /// only when drafting is adaptive. The planner owns the drafters it was built with.
     /// </summary>
-    public IDraftPlanner? Create(GenerationOptions options, Func<int, bool> isEndOfGeneration, int vocabularySize, Func<CostModel> costModel)
+    public IDraftPlanner? Create(GenerationOptions options, DraftVocabulary vocabulary, Func<CostModel> costModel)
     {
         var plan = options.Drafting;
         if (plan.IsGreedy)
@@ -25,7 +25,7 @@ internal sealed class DraftPlannerFactory
             return null;
         }
 
-        var sources = CreateSources(options, isEndOfGeneration, vocabularySize);
+        var sources = CreateSources(options, vocabulary);
         try
         {
             if (!plan.Adaptive)
@@ -44,9 +44,9 @@ internal sealed class DraftPlannerFactory
     }
 
     /// <summary>Builds the plan's drafters for one generation (the caller owns them).</summary>
-    public static List<IDraftSource> CreateSources(GenerationOptions options, Func<int, bool> isEndOfGeneration, int vocabularySize)
+    public static List<IDraftSource> CreateSources(GenerationOptions options, DraftVocabulary vocabulary)
     {
-        var context = new DraftingContext(options, isEndOfGeneration, vocabularySize);
+        var context = new DraftingContext(options, vocabulary.IsEndOfGeneration, vocabulary.Size) { Kinds = vocabulary.Kinds };
         var factories = options.Drafting.DraftersWith(options.DraftModel.Model is not null);
         var sources = new List<IDraftSource>(factories.Count);
         try

@@ -127,6 +127,9 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>True when <paramref name="token"/> ends generation (EOS, EOT, …).</summary>
     public bool IsEndOfGeneration(int token) => Native.IsEndOfGeneration(token);
 
+    /// <summary>What this model's drafters are told about its vocabulary.</summary>
+    internal Drafting.DraftVocabulary DraftVocabulary => new(IsEndOfGeneration, Info.VocabularySize, Native.TokenKinds);
+
     /// <summary>
     /// Formats <paramref name="messages"/> (role, content) with the model's chat template, ending with the assistant's
     /// turn when <paramref name="addAssistantTurn"/> is set. Throws <see cref="Text.ChatTemplateException"/> when the

@@ -17,6 +17,7 @@ internal sealed class NativeModel : IDisposable
     private readonly SafeLlamaModelHandle _handle;
     private readonly bool[] _endOfGeneration;
     private readonly VocabularyAlphabet? _alphabet;
+    private readonly Lazy<TokenKinds> _tokenKinds;
 
     private NativeModel(string path, SafeLlamaModelHandle handle, IReadOnlyList<string>? tokenTexts)
     {
@@ -33,6 +34,7 @@ internal sealed class NativeModel : IDisposable
         var alphabet = vocab.Type == LLamaVocabType.SentencePiece ? VocabularyAlphabet.FromTokenTexts(tokenTexts ?? []) : null;
         HasByteFallback = alphabet is null || alphabet.IsComplete;
         _alphabet = HasByteFallback ? null : alphabet;
+        _tokenKinds = new(() => TokenKinds.FromPieces(VocabularySize, (token, destination) => WritePiece(token, destination, renderSpecial: false)));
     }
 
     public string Path { get; }
@@ -95,6 +97,9 @@ internal sealed class NativeModel : IDisposable
             throw;
         }
     }
+
+    /// <summary>Every token's place in a word (built on first use, from the tokens' texts).</summary>
+    public TokenKinds TokenKinds => _tokenKinds.Value;
 
     public bool IsEndOfGeneration(int token) => (uint)token < (uint)_endOfGeneration.Length && _endOfGeneration[token];
 

@@ -19,7 +19,7 @@ public static class ForcedReplay
         var options = variant.Options with { MaxTokens = maxTokens };
         var result = variant.IsOracle
             ? session.Replay(trace.Prompt, trace.Answer, options,
-                OfflineReplay.CreateOracle(options, trace, session.CostModelFor(options), session.Model.IsEndOfGeneration, session.Model.Info.VocabularySize), cancellationToken)
+                OfflineReplay.CreateOracle(options, trace, session.CostModelFor(options), session.Model.DraftVocabulary), cancellationToken)
             : session.Replay(trace.Prompt, trace.Answer, options, cancellationToken);
         var statistics = result.Statistics;
         return new ReplayFigures

@@ -45,12 +45,23 @@ public static class OfflineReplay
         int vocabularySize,
         int batchCapacity,
         CancellationToken cancellationToken = default)
+        => Run(traces, variant, cost, maxTokens, new DraftVocabulary(isEndOfGeneration, vocabularySize), batchCapacity, cancellationToken);
+
+    /// <summary>As above, with everything drafters are told about the vocabulary (a model's, in replay).</summary>
+    internal static IReadOnlyList<ReplayFigures> Run(
+        IReadOnlyList<ReplayTrace> traces,
+        ReplayVariant variant,
+        CostModel cost,
+        int maxTokens,
+        DraftVocabulary vocabulary,
+        int batchCapacity,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchCapacity, 1);
         ArgumentNullException.ThrowIfNull(traces);
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(cost);
-        ArgumentNullException.ThrowIfNull(isEndOfGeneration);
+        ArgumentNullException.ThrowIfNull(vocabulary);
         var options = variant.Options with { MaxTokens = maxTokens };
         options.Validate();
         var factory = new DraftPlannerFactory();
@@ -62,11 +73,11 @@ public static class OfflineReplay
             cancellationToken.ThrowIfCancellationRequested();
             var trace = traces[t];
             var planner = variant.IsOracle
-                ? CreateOracle(options, trace, cost, isEndOfGeneration, vocabularySize)
-                : factory.Create(options, isEndOfGeneration, vocabularySize, () => cost);
+                ? CreateOracle(options, trace, cost, vocabulary)
+                : factory.Create(options, vocabulary, () => cost);
             try
             {
-                figures[t] = ReplayOne(trace, options, planner, cost, isEndOfGeneration, history, draft, batchCapacity);
+                figures[t] = ReplayOne(trace, options, planner, cost, vocabulary.IsEndOfGeneration, history, draft, batchCapacity);
             }
             finally
             {
@@ -78,8 +89,8 @@ public static class OfflineReplay
     }
 
     /// <summary>The oracle's planner for one trace: every drafter of <paramref name="options"/>, lengths chosen knowing the answer.</summary>
-    internal static OracleDraftPlanner CreateOracle(GenerationOptions options, ReplayTrace trace, CostModel cost, Func<int, bool> isEndOfGeneration, int vocabularySize)
-        => new(DraftPlannerFactory.CreateSources(options, isEndOfGeneration, vocabularySize), trace.Answer, trace.Prompt.Length, cost, options.Drafting.MaxLength);
+    internal static OracleDraftPlanner CreateOracle(GenerationOptions options, ReplayTrace trace, CostModel cost, DraftVocabulary vocabulary)
+        => new(DraftPlannerFactory.CreateSources(options, vocabulary), trace.Answer, trace.Prompt.Length, cost, options.Drafting.MaxLength);
 
     private static ReplayFigures ReplayOne(
         ReplayTrace trace,

@@ -1,5 +1,6 @@
 using LookupDecode.Calibration;
 using LookupDecode.Decoding;
+using LookupDecode.Drafting;
 using LookupDecode.Models;
 
 namespace LookupDecode.Replay;
@@ -21,7 +22,7 @@ public static class ReplayRunner
         Func<int, bool> isEndOfGeneration,
         IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellationToken = default)
-        => Simulate(traces, variants, cost, maxTokens, isEndOfGeneration, int.MaxValue, int.MaxValue, progress, cancellationToken);
+        => Simulate(traces, variants, cost, maxTokens, new DraftVocabulary(isEndOfGeneration, int.MaxValue), int.MaxValue, progress, cancellationToken);
 
     /// <summary>
     /// Offline replay as <paramref name="model"/> would run it: its vocabulary size and its batch capacity (which caps a
@@ -37,7 +38,7 @@ public static class ReplayRunner
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Simulate(traces, variants, cost, maxTokens, model.IsEndOfGeneration, model.Info.VocabularySize, model.Options.EffectiveBatchSize,
+        return Simulate(traces, variants, cost, maxTokens, model.DraftVocabulary, model.Options.EffectiveBatchSize,
             progress, cancellationToken);
     }
 
@@ -46,8 +47,7 @@ public static class ReplayRunner
         IReadOnlyList<ReplayVariant> variants,
         CostModel cost,
         int maxTokens,
-        Func<int, bool> isEndOfGeneration,
-        int vocabularySize,
+        DraftVocabulary vocabulary,
         int batchCapacity,
         IProgress<(int Done, int Total)>? progress,
         CancellationToken cancellationToken)
@@ -58,7 +58,7 @@ public static class ReplayRunner
         {
             foreach (var variant in variants)
             {
-                results.Add(OfflineReplay.Run(traces, variant, cost, maxTokens, isEndOfGeneration, vocabularySize, batchCapacity, cancellationToken));
+                results.Add(OfflineReplay.Run(traces, variant, cost, maxTokens, vocabulary, batchCapacity, cancellationToken));
                 progress?.Report((results.Count, variants.Count));
             }
         }

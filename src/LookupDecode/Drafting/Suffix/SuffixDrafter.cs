@@ -15,11 +15,13 @@ public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraft
     private const int ShareBins = 3;
     private const int PositionBins = EvidenceBins.PositionBins;
     private const int StreakBins = 4;
+    private const int KindBins = Text.TokenKinds.Count;
 
     private readonly SuffixIndex _history = new(256);
     private readonly SuffixMemory? _memory;
     private readonly Func<int, bool> _isEndOfGeneration;
     private readonly SuffixDrafterOptions _options;
+    private readonly Text.TokenKinds? _kinds;
     private readonly int[] _ends = new int[2 * MaxCandidates];
     private readonly int[] _lengths = new int[2 * MaxCandidates];
     private readonly bool[] _inMemory = new bool[2 * MaxCandidates];
@@ -34,6 +36,12 @@ public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraft
     /// <param name="isEndOfGeneration">Tells which tokens end generation; drafts stop before them.</param>
     /// <param name="memory">Earlier outputs to draft from too, and to add this generation's output to; null for none.</param>
     public SuffixDrafter(SuffixDrafterOptions options, Func<int, bool> isEndOfGeneration, SuffixMemory? memory = null)
+        : this(options, isEndOfGeneration, memory, null)
+    {
+    }
+
+    /// <summary>Creates the drafter; <paramref name="kinds"/> (each token's place in a word) joins each drafted token's evidence.</summary>
+    internal SuffixDrafter(SuffixDrafterOptions options, Func<int, bool> isEndOfGeneration, SuffixMemory? memory, Text.TokenKinds? kinds)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(isEndOfGeneration);
@@ -41,6 +49,7 @@ public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraft
         _options = options;
         _isEndOfGeneration = isEndOfGeneration;
         _memory = memory;
+        _kinds = kinds;
     }
 
     /// <inheritdoc />
@@ -59,16 +68,20 @@ public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraft
     public void Observe(ReadOnlySpan<int> history) => _history.Append(history[^1]);
 
     /// <inheritdoc />
-    public int EvidenceClassCount => StreakBins * MatchBins * ShareBins * PositionBins;
+    public int EvidenceClassCount => StreakBins * MatchBins * ShareBins * KindBins * PositionBins;
 
     /// <inheritdoc />
     public double PriorAcceptance(int evidenceClass)
     {
-        var streakBin = evidenceClass / (MatchBins * ShareBins * PositionBins);
-        var matchBin = evidenceClass / (ShareBins * PositionBins) % MatchBins;
-        var shareBin = evidenceClass / PositionBins % ShareBins;
+        var streakBin = evidenceClass / (MatchBins * ShareBins * KindBins * PositionBins);
+        var matchBin = evidenceClass / (ShareBins * KindBins * PositionBins) % MatchBins;
+        var shareBin = evidenceClass / (KindBins * PositionBins) % ShareBins;
+        var kind = (Text.TokenKind)(evidenceClass / PositionBins % KindBins);
         var position = evidenceClass % PositionBins;
-        return Math.Min(0.95, 0.15 + (0.1 * matchBin) + (0.1 * streakBin)) * (0.6 + (0.2 * shareBin)) * Math.Pow(0.85, position);
+        var prior = Math.Min(0.95, 0.15 + (0.1 * matchBin) + (0.1 * streakBin)) * (0.6 + (0.2 * shareBin)) * Math.Pow(0.85, position);
+
+        // The rest of a word follows its start far more often than the next word follows (see TokenKinds).
+        return Math.Min(0.97, prior * kind switch { Text.TokenKind.Continuation => 1.15, Text.TokenKind.WordStart => 0.92, _ => 1.0 });
     }
 
     /// <summary>
@@ -208,7 +221,8 @@ public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraft
             draft[count] = winner;
             if (!evidence.IsEmpty)
             {
-                evidence[count] = (((matchBin * ShareBins) + ShareBin(share)) * PositionBins) + EvidenceBins.PositionBin(count);
+                var kind = (int)(_kinds?.Of(winner) ?? Text.TokenKind.Other);
+                evidence[count] = (((((matchBin * ShareBins) + ShareBin(share)) * KindBins) + kind) * PositionBins) + EvidenceBins.PositionBin(count);
             }
 
             count++;
