@@ -40,10 +40,21 @@ internal static class ReplayCommand
         };
         var json = new Option<bool>("--json") { Description = "Print { \"mode\", \"variants\": [ { \"name\", \"overall\", \"categories\" } ] }." };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Write report.md, results.csv, speedup.png and tokens-per-step.png here." };
+        var proposals = new Option<FileInfo?>("--proposals")
+        {
+            Description = "With --simulate: also write every drafter's proposal at every answer position, and how much of it the answer confirms, "
+                          + "as CSV (question_id, category, turn, position, depth, drafter, proposed, accepted, evidence), for studying length policies "
+                          + "(bench/analysis/length_policy_bound.py).",
+        };
+        var proposalsOf = new Option<string>("--proposals-of")
+        {
+            Description = "The variant whose drafters --proposals tabulates.",
+            DefaultValueFactory = _ => "auto",
+        };
 
         var command = new Command("replay", "Replay drafting over recorded model output (Spec-Bench traces): mean accepted tokens per step, acceptance and speedup per task.");
         model.AddTo(command);
-        foreach (var option in new Option[] { selection.Questions, answers, selection.Template, simulate, costCurve, variants, selection.Categories, selection.PerCategory, selection.MaxTokens, references, json, output })
+        foreach (var option in new Option[] { selection.Questions, answers, selection.Template, simulate, costCurve, variants, selection.Categories, selection.PerCategory, selection.MaxTokens, references, json, output, proposals, proposalsOf })
         {
             command.Options.Add(option);
         }
@@ -59,6 +70,19 @@ internal static class ReplayCommand
                 throw new InvalidOptionException(costCurve.Name, "applies to --simulate only: forced replay measures real decode times");
             }
 
+            var proposalsPath = result.GetValue(proposals)?.FullName;
+            if (forced && proposalsPath is not null)
+            {
+                throw new InvalidOptionException(proposals.Name, "applies to --simulate only");
+            }
+
+            if (proposalsPath is null && result.GetResult(proposalsOf) is { Implicit: false })
+            {
+                throw new InvalidOptionException(proposalsOf.Name, "applies with --proposals only");
+            }
+
+            var tabulated = proposalsPath is null ? null : ParseTabulated(result.GetValue(proposalsOf)!, proposalsOf.Name);
+
             var chosen = ParseVariants(result.GetValue(variants)!, variants.Name);
             var conversation = selection.ReadTemplate(result);
             var questionsPath = result.GetValue(selection.Questions)!.FullName;
@@ -68,10 +92,26 @@ internal static class ReplayCommand
             var filter = selection.Filter(result, questionList);
             var curve = result.GetValue(costCurve) is { } curvePath ? CostCurveFile.Load(curvePath) : null;
 
+            if (proposalsPath is not null)
+            {
+                // Before anything loads: never over an input, and somewhere it can be written.
+                proposalsPath = Files.SafeFiles.ResolveOutput(proposalsPath, "proposal table");
+                Files.SafeFiles.RequireDistinct(proposalsPath, "proposal table", questionsPath, answersPath, result.GetValue(model.Model)!);
+                if (!Directory.Exists(Path.GetDirectoryName(proposalsPath)))
+                {
+                    throw new InvalidOptionException(proposals.Name, $"the directory of '{proposalsPath}' does not exist");
+                }
+            }
+
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             var modelOptions = model.ToOptions(result);
             var draftPath = result.GetValue(draftModel.Path);
             RequireDraftModelFor(chosen, draftPath, variants.Name);
+            if (tabulated is not null)
+            {
+                RequireDraftModelFor([tabulated], draftPath, proposalsOf.Name);
+            }
+
             if (draftPath is not null)
             {
                 // Before either model loads: a draft of another vocabulary is refused as llama.cpp refuses it.
@@ -85,6 +125,18 @@ internal static class ReplayCommand
             if (forced)
             {
                 traces = FitContext(cli, traces, llama.Options.ContextSize, limit);
+            }
+
+            if (tabulated is not null)
+            {
+                var variant = tabulated with { Options = draftModel.Apply(result, tabulated.Options, draft) };
+                var path = proposalsPath!;
+                Files.SafeFiles.WriteAtomically(path, "proposal table", stream =>
+                {
+                    using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
+                    ProposalTable.Write(writer, traces, variant, limit, llama, cancellationToken);
+                });
+                cli.Error.WriteLine($"wrote the proposals of {variant.Name}'s drafters to {path}");
             }
 
             // Reference rows are read before a possibly long replay, over the same questions; a damaged file only loses its row.
@@ -159,6 +211,14 @@ internal static class ReplayCommand
         }
 
         return chosen;
+    }
+
+    private static ReplayVariant ParseTabulated(string name, string flag)
+    {
+        var variant = ParseVariants(name, flag) is [var single] ? single : throw new InvalidOptionException(flag, "names one variant");
+        return variant.IsOracle || variant.Options.Drafting.IsGreedy
+            ? throw new InvalidOptionException(flag, $"'{variant.Name}' has no drafters of its own to tabulate")
+            : variant;
     }
 
     /// <summary>A variant that drafts with a draft model by name needs one (<c>oracle</c> and <c>auto</c> add it only when given).</summary>

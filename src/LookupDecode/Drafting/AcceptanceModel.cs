@@ -49,14 +49,15 @@ public sealed class AcceptanceModel
 
     /// <summary>
     /// A cautious estimate: the mean <see cref="Probability(int)"/> less <paramref name="caution"/> standard deviations of
-    /// it (never below 0). A class seen rarely, or whose rate was learned on other text, gets a wider margin: when an
-    /// unneeded draft costs time (a steep cost curve), overrating a class costs more than underrating it, and picking the
-    /// best of several drafters by their estimates favours the overrated one.
+    /// it (never below 0; no caution when it is not positive, NaN included). A class seen rarely (few outcomes since its
+    /// prior, old ones faded) gets a wider margin: when an unneeded draft costs time (a steep cost curve), overrating a
+    /// class costs more than underrating it, and picking the best of several drafters by their estimates favours the
+    /// overrated one.
     /// </summary>
     public double Probability(int evidenceClass, double caution)
     {
         var mean = Probability(evidenceClass);
-        if (caution <= 0)
+        if (!(caution > 0))
         {
             return mean;
         }

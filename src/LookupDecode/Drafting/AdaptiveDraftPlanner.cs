@@ -48,7 +48,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         _probabilities = new double[maxDraftLength];
         _costFunction = Cost;
         _decoding = Sources.Select(source => ScoredDraftSource.Unwrap(source) as IDecodingDraftSource).ToArray();
-        _acceptanceOf = _decoding.Select((decoding, s) => decoding is null ? null : new Func<int, double>(_models[s].Probability)).ToArray();
+        _acceptanceOf = _decoding.Select((decoding, s) => decoding is null ? null : new Func<int, double>(evidence => _models[s].Probability(evidence, _caution))).ToArray();
         _stopBars = Sources.Select(_ => new double[maxDraftLength]).ToArray();
         _batchCosts = new double[maxDraftLength + 2];
         _askValue = Sources.Select(_ => 1.0).ToArray();

@@ -8,8 +8,8 @@ namespace LookupDecode.Drafting;
 /// <param name="VocabularySize">Tokens in the target model's vocabulary; a drafter must only propose ids below it.</param>
 public sealed record DraftingContext(GenerationOptions Options, Func<int, bool> IsEndOfGeneration, int VocabularySize)
 {
-    /// <summary>Each token's place in a word (built-in drafters add it to their evidence); null when unknown.</summary>
-    internal Text.TokenKinds? Kinds { get; init; }
+    /// <summary>Each token's place in a word (built-in drafters add it to their evidence), built on first call; null when unknown.</summary>
+    internal Func<Text.TokenKinds>? Kinds { get; init; }
 }
 
 /// <summary>

@@ -67,7 +67,7 @@ public sealed record DraftingPlan
     };
 
     /// <summary>Built-in drafter: suffix drafting over the prompt, the output so far and <see cref="Decoding.GenerationOptions.SuffixMemory"/>.</summary>
-    public static DrafterFactory Suffix { get; } = context => new Suffix.SuffixDrafter(context.Options.Suffix, context.IsEndOfGeneration, context.Options.SuffixMemory, context.Kinds);
+    public static DrafterFactory Suffix { get; } = context => new Suffix.SuffixDrafter(context.Options.Suffix, context.IsEndOfGeneration, context.Options.SuffixMemory, context.Kinds?.Invoke());
 
     /// <summary>Built-in drafter: a small draft model with the target's vocabulary (<see cref="Decoding.GenerationOptions.DraftModel"/>).</summary>
     public static DrafterFactory DraftModel { get; } = context => new DraftModel.DraftModelDrafter(context.Options.DraftModel, context.IsEndOfGeneration, context.Options.Drafting.Adaptive, context.VocabularySize);

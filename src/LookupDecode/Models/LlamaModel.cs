@@ -128,7 +128,7 @@ public sealed partial class LlamaModel : IDisposable
     public bool IsEndOfGeneration(int token) => Native.IsEndOfGeneration(token);
 
     /// <summary>What this model's drafters are told about its vocabulary.</summary>
-    internal Drafting.DraftVocabulary DraftVocabulary => new(IsEndOfGeneration, Info.VocabularySize, Native.TokenKinds);
+    internal Drafting.DraftVocabulary DraftVocabulary => new(IsEndOfGeneration, Info.VocabularySize, () => Native.TokenKinds);
 
     /// <summary>
     /// Formats <paramref name="messages"/> (role, content) with the model's chat template, ending with the assistant's

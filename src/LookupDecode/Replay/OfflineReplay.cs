@@ -21,6 +21,8 @@ public static class OfflineReplay
     /// <summary>
     /// Replays <paramref name="variant"/> over <paramref name="traces"/> (at most <paramref name="maxTokens"/> answer tokens
     /// each); returns figures per trace, in order. Adaptive drafting learns across traces, as in one session.
+    /// Without a model, drafters are not told each token's place in a word, so the suffix drafter's evidence differs
+    /// from generation's (<see cref="ReplayRunner"/>'s overload that takes the model replays exactly what generation builds).
     /// </summary>
     public static IReadOnlyList<ReplayFigures> Run(
         IReadOnlyList<ReplayTrace> traces,

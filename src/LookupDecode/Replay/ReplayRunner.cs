@@ -13,7 +13,11 @@ namespace LookupDecode.Replay;
 /// </summary>
 public static class ReplayRunner
 {
-    /// <summary>Offline replay of <paramref name="variants"/>; <paramref name="progress"/> gets (variants done, variants).</summary>
+    /// <summary>
+    /// Offline replay of <paramref name="variants"/>; <paramref name="progress"/> gets (variants done, variants). Without a
+    /// model, drafters are not told each token's place in a word (the suffix drafter's evidence then differs from
+    /// generation's); the overload that takes the model replays exactly what generation builds.
+    /// </summary>
     public static ReplayReport Simulate(
         IReadOnlyList<ReplayTrace> traces,
         IReadOnlyList<ReplayVariant> variants,

@@ -36,7 +36,8 @@ internal sealed class TokenKinds
 
     /// <summary>
     /// Classifies <paramref name="vocabularySize"/> tokens; <paramref name="writePiece"/> writes a token's text as UTF-8
-    /// (special tokens not rendered) and returns its length, or more than the span when it does not fit.
+    /// (special tokens not rendered) and returns its length — when that exceeds the span, it may have written nothing
+    /// (llama.cpp's <c>llama_token_to_piece</c> does not), and the piece is written again into a buffer that fits.
     /// </summary>
     public static TokenKinds FromPieces(int vocabularySize, PieceWriter writePiece)
     {
@@ -47,7 +48,16 @@ internal sealed class TokenKinds
         for (var token = 0; token < vocabularySize; token++)
         {
             var length = writePiece(token, piece);
-            kinds[token] = length <= 0 ? TokenKind.Other : Classify(piece[..Math.Min(length, piece.Length)]);
+            if (length > piece.Length)
+            {
+                // Rare (a long piece): written again whole, once.
+                var whole = new byte[length];
+                length = Math.Min(writePiece(token, whole), whole.Length);
+                kinds[token] = length <= 0 ? TokenKind.Other : Classify(whole.AsSpan(0, length));
+                continue;
+            }
+
+            kinds[token] = length <= 0 ? TokenKind.Other : Classify(piece[..length]);
         }
 
         return new TokenKinds(kinds);
@@ -78,6 +88,6 @@ internal sealed class TokenKinds
                && System.Text.Rune.IsLetterOrDigit(rune);
     }
 
-    /// <summary>Writes token <paramref name="token"/>'s UTF-8 text into <paramref name="destination"/>; returns its full length.</summary>
+    /// <summary>Writes token <paramref name="token"/>'s UTF-8 text into <paramref name="destination"/> if it fits; returns its full length.</summary>
     public delegate int PieceWriter(int token, Span<byte> destination);
 }

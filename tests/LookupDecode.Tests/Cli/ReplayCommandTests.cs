@@ -51,6 +51,41 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [TraceFact]
+    public async Task Simulate_writes_every_drafters_proposal_at_every_position_when_asked()
+    {
+        var table = Path.Combine(_temp.Path, "proposals.csv");
+        var (exitCode, _, error) = await CliRunner.RunAsync(Arguments(
+            "--simulate", "--cost-curve", "flat", "--variants", "greedy", "--categories", "summarization", "--per-category", "2",
+            "--max-tokens", "40", "--proposals", table));
+
+        Assert.True(exitCode == 0, error);
+        var lines = File.ReadAllLines(table);
+        Assert.Equal(LookupDecode.Replay.ProposalTable.Header, lines[0]);
+        var rows = lines.Skip(1).Select(line => line.Split(',')).ToArray();
+        Assert.Equal(["lookup", "prompt-lookup", "suffix"], rows.Select(row => row[5]).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(rows, row => Assert.Equal("summarization", row[1]));
+        Assert.All(rows, row => Assert.InRange(int.Parse(row[7], System.Globalization.CultureInfo.InvariantCulture), 0, int.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(rows, row => int.Parse(row[7], System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+        // Each turn: every drafter at every position up to the token limit (answers are longer than 40 tokens here).
+        Assert.All(rows.GroupBy(row => (row[0], row[2])), turn => Assert.Equal(3 * 40, turn.Count()));
+    }
+
+    [TraceTheory]
+    [InlineData("--proposals-of", "oracle", "no drafters of its own")]
+    [InlineData("--proposals-of", "greedy", "no drafters of its own")]
+    [InlineData("--proposals-of", "pld,suffix", "names one variant")]
+    public async Task A_proposal_table_needs_one_variant_with_drafters(string flag, string value, string expected)
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync(Arguments(
+            "--simulate", "--cost-curve", "flat", "--variants", "greedy", "--proposals", Path.Combine(_temp.Path, "t.csv"), flag, value));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "t.csv")));
+    }
+
+    [TraceFact]
     public async Task Forced_replay_runs_the_engine_and_adds_greedy_as_the_baseline()
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(Arguments(
@@ -71,6 +106,7 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("--max-tokens", "0", "--max-tokens")]
     [InlineData("--per-category", "0", "--per-category")]
     [InlineData("--cost-curve", "flat", "applies to --simulate only")]
+    [InlineData("--proposals", "table.csv", "option --proposals: applies to --simulate only")]
     public async Task Bad_options_are_one_line_naming_the_flag(string flag, string value, string expected)
     {
         var (exitCode, _, error) = await CliRunner.RunAsync(Arguments(flag, value));

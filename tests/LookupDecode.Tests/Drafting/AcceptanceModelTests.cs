@@ -48,4 +48,38 @@ public sealed class AcceptanceModelTests
             Assert.All(evidence[..count], e => Assert.InRange(e, 0, source.EvidenceClassCount - 1));
         }
     }
+
+    [Fact]
+    public void A_cautious_estimate_is_the_mean_without_caution_and_below_it_with_a_margin_that_narrows_with_evidence()
+    {
+        var model = new AcceptanceModel(new NgramCacheDrafter());
+        const int evidence = 3;
+        var mean = model.Probability(evidence);
+
+        Assert.Equal(mean, model.Probability(evidence, caution: 0));
+        var fewMargin = mean - model.Probability(evidence, caution: 1);
+        Assert.True(fewMargin > 0.05, $"margin {fewMargin} with only the prior");
+        Assert.True(model.Probability(evidence, caution: 2) < model.Probability(evidence, caution: 1));
+
+        for (var i = 0; i < 300; i++)
+        {
+            model.Observe(evidence, accepted: i % 2 == 0);
+        }
+
+        var manyMargin = model.Probability(evidence) - model.Probability(evidence, caution: 1);
+        Assert.InRange(manyMargin, 0.001, fewMargin / 3);
+    }
+
+    [Fact]
+    public void A_cautious_estimate_never_goes_below_zero()
+    {
+        var model = new AcceptanceModel(new NgramCacheDrafter());
+        for (var i = 0; i < 50; i++)
+        {
+            model.Observe(0, accepted: false);
+        }
+
+        Assert.Equal(0, model.Probability(0, caution: 100));
+        Assert.InRange(model.Probability(0, caution: 1), 0, model.Probability(0));
+    }
 }

@@ -144,4 +144,35 @@ public sealed class SuffixDrafterTests
         Assert.Contains(DraftingPlan.Suffix, suffix.Drafters);
         Assert.Contains(DraftingPlan.Suffix, DraftingPresets.Get("auto").Drafters);
     }
+
+    [Fact]
+    public void A_drafted_token_that_continues_a_word_has_evidence_of_its_own_and_a_higher_prior()
+    {
+        // Token 4's text goes on with the word before it; every other token starts a word.
+        var kinds = LookupDecode.Text.TokenKinds.FromPieces(16, (token, destination) =>
+        {
+            var text = System.Text.Encoding.UTF8.GetBytes(token == 4 ? "ing" : " word");
+            text.CopyTo(destination);
+            return text.Length;
+        });
+        int[] history = [1, 2, 3, 4, 5, 1, 2, 3];
+        IScoredDraftSource withKinds = new SuffixDrafter(new SuffixDrafterOptions(), NeverEnds, null, kinds);
+        IScoredDraftSource without = new SuffixDrafter(new SuffixDrafterOptions(), NeverEnds);
+        var evidence = new int[2];
+        var plain = new int[2];
+        withKinds.Begin(history);
+        without.Begin(history);
+
+        Assert.Equal(2, withKinds.Propose(history, new int[2], evidence));
+        Assert.Equal(2, without.Propose(history, new int[2], plain));
+
+        // Draft "4 5": a continuation, then a word start; the same match, agreement and streak behind both.
+        Assert.All(evidence, e => Assert.InRange(e, 0, withKinds.EvidenceClassCount - 1));
+        var continuation = evidence[0];
+        var wordStartAtSamePosition = continuation + EvidenceBins.PositionBins * ((int)LookupDecode.Text.TokenKind.WordStart - (int)LookupDecode.Text.TokenKind.Continuation);
+        Assert.True(withKinds.PriorAcceptance(continuation) > withKinds.PriorAcceptance(wordStartAtSamePosition));
+        Assert.Equal(evidence[0] - EvidenceBins.PositionBins + 1, evidence[1]);
+        Assert.True(without.PriorAcceptance(plain[0]) < withKinds.PriorAcceptance(continuation));
+        Assert.True(without.PriorAcceptance(plain[0]) > withKinds.PriorAcceptance(wordStartAtSamePosition));
+    }
 }

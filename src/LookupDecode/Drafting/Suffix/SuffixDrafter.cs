@@ -5,8 +5,9 @@ namespace LookupDecode.Drafting.Suffix;
 /// <see cref="SuffixMemory"/>, earlier outputs of the process — are indexed so that the longest earlier match of the
 /// text's ending is found in O(1) per n-gram size; among the newest occurrences of that match the continuation is chosen
 /// token by token by majority (ties to the most recent), and the draft stops where the occurrences stop agreeing. Each
-/// drafted token's evidence class is its match length, the agreement behind it and its position, which adaptive drafting
-/// turns into learned acceptance. Allocation-free per step.
+/// drafted token's evidence class is the copy streak, the match length, the agreement behind it, its place in a word
+/// (when the vocabulary's <see cref="Text.TokenKinds"/> are known) and its position, which adaptive drafting turns into
+/// learned acceptance. Allocation-free per step.
 /// </summary>
 public sealed partial class SuffixDrafter : IScoredDraftSource, Trees.ITreeDraftSource
 {
