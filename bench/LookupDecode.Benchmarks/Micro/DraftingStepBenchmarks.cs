@@ -18,6 +18,7 @@ public class DraftingStepBenchmarks
     private PromptLookupDrafter _promptLookup = null!;
     private LookupDecode.Drafting.Suffix.SuffixDrafter _suffix = null!;
     private readonly int[] _longDraft = new int[16];
+    private readonly int[] _longEvidence = new int[16];
     private readonly LookupDecode.Drafting.Trees.DraftTree _tree = new(256);
 
     [Params(4096, 32768)]
@@ -31,7 +32,14 @@ public class DraftingStepBenchmarks
         _lookup.Begin(_history);
         _promptLookup = new PromptLookupDrafter(new PromptLookupOptions(), token => token == 2);
         _promptLookup.Begin(_history);
-        _suffix = new LookupDecode.Drafting.Suffix.SuffixDrafter(new LookupDecode.Drafting.Suffix.SuffixDrafterOptions(), token => token == 2);
+        // Every third token continues a word, as a vocabulary's pieces would.
+        var kinds = LookupDecode.Text.TokenKinds.FromPieces(_history.Max() + 1, (token, destination) =>
+        {
+            var piece = token % 3 == 0 ? "ing"u8 : " word"u8;
+            piece.CopyTo(destination);
+            return piece.Length;
+        });
+        _suffix = new LookupDecode.Drafting.Suffix.SuffixDrafter(new LookupDecode.Drafting.Suffix.SuffixDrafterOptions(), token => token == 2, null, kinds);
         _suffix.Begin(_history);
     }
 
@@ -51,6 +59,19 @@ public class DraftingStepBenchmarks
         for (var i = 0; i < Positions; i++)
         {
             total += _suffix.Propose(_history.AsSpan(0, _history.Length - (i * 7)), _longDraft);
+        }
+
+        return total;
+    }
+
+    /// <summary>As above with each drafted token's evidence class (streak, match, agreement, place in a word, position), as adaptive drafting asks.</summary>
+    [Benchmark(OperationsPerInvoke = Positions, Description = "suffix: propose 16 with evidence, mean of 256 positions")]
+    public int SuffixProposeWithEvidenceAcrossPositions()
+    {
+        var total = 0;
+        for (var i = 0; i < Positions; i++)
+        {
+            total += _suffix.Propose(_history.AsSpan(0, _history.Length - (i * 7)), _longDraft, _longEvidence);
         }
 
         return total;
