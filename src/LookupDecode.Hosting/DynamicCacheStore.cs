@@ -10,7 +10,9 @@ namespace LookupDecode.Hosting;
 /// <c>-lcd</c> cache, kept per key. A request holds its key's cache exclusively (a second request on the same key waits),
 /// its generation is merged into it at the end, and memory stays bounded: beyond <see cref="LookupDecodeOptions.MaxDynamicCaches"/>
 /// caches or <see cref="LookupDecodeOptions.MaxDynamicCachePairs"/> pairs, the least recently used idle caches are saved
-/// (when a directory is configured) and dropped. All caches are saved on shutdown.
+/// (when a directory is configured) and dropped. All caches are saved on shutdown. The directory stays bounded too:
+/// beyond <see cref="LookupDecodeOptions.MaxDynamicCacheDirectoryBytes"/> the least recently written cache files are
+/// deleted (a cache still in memory loses nothing: it is saved again whole).
 /// </summary>
 public sealed partial class DynamicCacheStore
 {
@@ -19,6 +21,9 @@ public sealed partial class DynamicCacheStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _clock;
+
+    /// <summary>How saved caches' file names end (what directory pruning deletes; nothing else is touched).</summary>
+    private const string CacheFileSuffix = ".lcd.bin";
 
     internal DynamicCacheStore(LookupDecodeOptions options, ILogger logger)
     {
@@ -97,7 +102,13 @@ public sealed partial class DynamicCacheStore
             entry.Exclusive.Wait();
             try
             {
-                Save(entry);
+                if (Save(entry) is { } saved)
+                {
+                    lock (_gate)
+                    {
+                        PruneDirectory(saved);
+                    }
+                }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -132,7 +143,7 @@ public sealed partial class DynamicCacheStore
 
         var readable = new string(key.Take(40).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
-        return Path.Combine(directory, $"{readable}-{hash}.lcd.bin");
+        return Path.Combine(directory, $"{readable}-{hash}{CacheFileSuffix}");
     }
 
     private NgramCache LoadOrCreate(string key)
@@ -143,9 +154,9 @@ public sealed partial class DynamicCacheStore
             {
                 return NgramCache.Load(path);
             }
-            catch (LookupCacheFormatException exception)
+            catch (Exception exception) when (exception is LookupCacheFormatException or IOException or UnauthorizedAccessException)
             {
-                // A damaged cache only costs speed: start afresh and say so (the file is replaced on the next save).
+                // A damaged or unreadable cache only costs speed: start afresh and say so (the file is replaced on the next save).
                 LogDamaged(_logger, path, exception.Message);
             }
         }
@@ -153,12 +164,61 @@ public sealed partial class DynamicCacheStore
         return new NgramCache();
     }
 
-    private void Save(Entry entry)
+    /// <summary>Saves <paramref name="entry"/>'s cache (when a directory is configured and it holds anything); returns the file written.</summary>
+    private string? Save(Entry entry)
     {
         if (PathOf(entry.Key) is { } path && entry.Cache.Count > 0)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             entry.Cache.Save(path);
+            return path;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Deletes the least recently written cache files (<c>*.lcd.bin</c>) until the directory's total is within its bound;
+    /// <paramref name="justSaved"/> is kept. Called holding the gate, so no cache is being loaded meanwhile.
+    /// </summary>
+    private void PruneDirectory(string justSaved)
+    {
+        var directory = Path.GetDirectoryName(justSaved)!;
+        FileInfo[] files;
+        try
+        {
+            files = new DirectoryInfo(directory).GetFiles("*" + CacheFileSuffix, SearchOption.TopDirectoryOnly);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            LogNotPruned(_logger, directory, exception.Message);
+            return;
+        }
+
+        var total = files.Sum(file => file.Length);
+        foreach (var file in files.OrderBy(file => file.LastWriteTimeUtc).ThenBy(file => file.Name, StringComparer.Ordinal))
+        {
+            if (total <= _options.MaxDynamicCacheDirectoryBytes)
+            {
+                return;
+            }
+
+            if (string.Equals(file.FullName, Path.GetFullPath(justSaved), StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var length = file.Length;
+            try
+            {
+                file.Delete();
+                total -= length;
+                LogPruned(_logger, file.Name, length);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogNotPruned(_logger, file.FullName, exception.Message);
+            }
         }
     }
 
@@ -174,7 +234,10 @@ public sealed partial class DynamicCacheStore
 
             try
             {
-                Save(victim);
+                if (Save(victim) is { } saved)
+                {
+                    PruneDirectory(saved);
+                }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -186,11 +249,17 @@ public sealed partial class DynamicCacheStore
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dynamic cache {Path} is damaged and was ignored: {Problem}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dynamic cache {Path} is damaged or unreadable and was ignored: {Problem}")]
     private static partial void LogDamaged(ILogger logger, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dynamic cache '{Key}' could not be saved: {Problem}")]
     private static partial void LogNotSaved(ILogger logger, string key, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Saved dynamic cache {File} ({Bytes} bytes) deleted to keep the directory within its bound")]
+    private static partial void LogPruned(ILogger logger, string file, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dynamic cache directory could not be pruned at {Path}: {Problem}")]
+    private static partial void LogNotPruned(ILogger logger, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dynamic cache '{Key}' ({Pairs} pairs) evicted from memory")]
     private static partial void LogEvicted(ILogger logger, string key, long pairs);

@@ -58,6 +58,13 @@ public sealed class LookupDecodeOptions
     public long MaxDynamicCachePairs { get; set; } = 4_000_000;
 
     /// <summary>
+    /// Most bytes of saved dynamic caches in <see cref="DynamicCacheDirectory"/>: each save deletes the least recently
+    /// written cache files beyond it (the file just saved is always kept). Cache keys may come from clients (a server's
+    /// <c>lookupdecode.cache_key</c>), so without a bound every new key would add a file. Default 1 GiB.
+    /// </summary>
+    public long MaxDynamicCacheDirectoryBytes { get; set; } = 1L << 30;
+
+    /// <summary>
     /// A small GGUF model with the target's vocabulary for the <c>draft-model</c> preset (checked against the target at
     /// start with llama.cpp's rules); loaded with <see cref="Model"/>'s options. Null: no draft model.
     /// </summary>

@@ -110,6 +110,11 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
             failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCachePairs)} must be at least 1, was {options.MaxDynamicCachePairs}.");
         }
 
+        if (options.MaxDynamicCacheDirectoryBytes < 1)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.MaxDynamicCacheDirectoryBytes)} must be at least 1, was {options.MaxDynamicCacheDirectoryBytes}.");
+        }
+
         if (options.ChatTemplate is not (ChatPrompt.Auto or ChatPrompt.ModelTemplate or ChatPrompt.Raw))
         {
             // Refused at start, not after the first message: llama.cpp knows a fixed list of template names.

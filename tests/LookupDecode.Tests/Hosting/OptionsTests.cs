@@ -22,6 +22,7 @@ public sealed class OptionsTests
         { nameof(LookupDecodeOptions.DefaultMaxOutputTokens), "-3" },
         { nameof(LookupDecodeOptions.StaticCachePath), "/nonexistent/static.lcs.bin" },
         { "Model:Threads", "0" },
+        { nameof(LookupDecodeOptions.MaxDynamicCacheDirectoryBytes), "0" },
     };
 
     [ModelTheory, MemberData(nameof(InvalidSettings))]
