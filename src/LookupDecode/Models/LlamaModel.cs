@@ -18,6 +18,7 @@ public sealed partial class LlamaModel : IDisposable
     private readonly Lock _probeGate = new();
     private float? _batchLogitDifference;
     private readonly Dictionary<string, Calibration.DecodeCostCurve> _costCurves = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _costCurvePaths = new(StringComparer.Ordinal);
     private int _disposed;
 
     private LlamaModel(NativeModel native, GgufFile file, ModelOptions options, ILogger logger, TimeSpan loadTime)
@@ -230,9 +231,17 @@ public sealed partial class LlamaModel : IDisposable
         }
     }
 
-    private string CostCurvePath(string? directory) => Calibration.CostModelStore.PathFor(
-        directory ?? Calibration.CostModelStore.DefaultDirectory, Path, NativeRuntime.Describe(),
-        Options.EffectiveThreads, Options.EffectiveBatchSize, NativeContext.ResolveKvCacheType(Options, HeadSize).ToString());
+    /// <summary>
+    /// The stored curve's file in <paramref name="directory"/>, worked out once per directory: its name hashes the model
+    /// file's head and the backend's libraries, which cannot change under a loaded model, and every adaptive generation
+    /// asks for it.
+    /// </summary>
+    private string CostCurvePath(string? directory) => _costCurvePaths.GetOrAdd(
+        directory ?? Calibration.CostModelStore.DefaultDirectory,
+        static (root, model) => Calibration.CostModelStore.PathFor(
+            root, model.Path, NativeRuntime.Describe(), model.Options.EffectiveThreads, model.Options.EffectiveBatchSize,
+            NativeContext.ResolveKvCacheType(model.Options, model.HeadSize).ToString()),
+        this);
 
     /// <summary>
     /// A session of the model's own for its measurements (cost curve, batch invariance): the options' KV cache type and
