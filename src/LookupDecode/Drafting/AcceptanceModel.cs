@@ -3,14 +3,20 @@ namespace LookupDecode.Drafting;
 /// <summary>
 /// Learned acceptance rates of one drafter's evidence classes: a Beta estimate per class, starting from the drafter's
 /// prior (worth <see cref="PriorStrength"/> observations) and updated with every verified outcome. Old outcomes fade
-/// slowly so the estimate follows a change of text. Not thread-safe; one per session and drafter.
+/// (the last ~50 of a class count) so the estimate follows a change of text. Not thread-safe; one per session and drafter.
 /// </summary>
 public sealed class AcceptanceModel
 {
     /// <summary>How many observations the prior is worth.</summary>
     public const double PriorStrength = 3;
 
-    private const double Fade = 0.995;
+    /// <summary>
+    /// Weight left to an outcome per later outcome of its class: about the last 50 count. Text changes within a session
+    /// (a quoted passage ends, a new request on another task begins); on Spec-Bench replay (all four recorded Vicuna
+    /// runs) 0.98 against 0.995 lifts summarization on this CPU's curve from 1.03× to 1.05× (first 128 tokens) and the
+    /// flat curve by 0.01×, with the stories260K draft-model pair unchanged.
+    /// </summary>
+    private const double Fade = 0.98;
     private readonly double[] _prior;
     private readonly double[] _accepted;
     private readonly double[] _rejected;

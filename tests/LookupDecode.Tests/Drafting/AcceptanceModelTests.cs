@@ -67,7 +67,7 @@ public sealed class AcceptanceModelTests
         }
 
         var manyMargin = model.Probability(evidence) - model.Probability(evidence, caution: 1);
-        Assert.InRange(manyMargin, 0.001, fewMargin / 3);
+        Assert.InRange(manyMargin, 0.001, fewMargin / 2);
     }
 
     [Fact]
