@@ -106,6 +106,13 @@ def load_turns(path, drafter, max_position):
     return turns
 
 
+def summarise(tokens, costs):
+    """Speedup per category (tokens over their cost) and the geometric mean over the categories."""
+    speedups = {c: tokens[c] / costs[c] for c in sorted(tokens) if costs[c] > 0}
+    geo = math.exp(sum(math.log(s) for s in speedups.values()) / len(speedups))
+    return speedups, geo
+
+
 def replay(turns, keys, choose, cost):
     """Speedup per category as offline replay reports it: tokens after the prefill's over the cost of their steps."""
     tokens = collections.Counter()
@@ -122,9 +129,7 @@ def replay(turns, keys, choose, cost):
             tokens[turn["category"]] += got
             costs[turn["category"]] += cost(length + 1, row["depth"])
             t += got
-    speedups = {c: tokens[c] / costs[c] for c in sorted(tokens) if costs[c] > 0}
-    geo = math.exp(sum(math.log(s) for s in speedups.values()) / len(speedups))
-    return speedups, geo
+    return summarise(tokens, costs)
 
 
 def oracle_bound(turns, keys, cost, max_length):
@@ -144,9 +149,7 @@ def oracle_bound(turns, keys, cost, max_length):
         if n > 1:
             tokens[turn["category"]] += n - 1
             costs[turn["category"]] += best[1]
-    speedups = {c: tokens[c] / costs[c] for c in sorted(tokens) if costs[c] > 0}
-    geo = math.exp(sum(math.log(s) for s in speedups.values()) / len(speedups))
-    return speedups, geo
+    return summarise(tokens, costs)
 
 
 def length_bin(n):

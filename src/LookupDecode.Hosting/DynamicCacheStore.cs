@@ -102,13 +102,7 @@ public sealed partial class DynamicCacheStore
             entry.Exclusive.Wait();
             try
             {
-                if (Save(entry) is { } saved)
-                {
-                    lock (_gate)
-                    {
-                        PruneDirectory(saved);
-                    }
-                }
+                Save(entry);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
@@ -164,22 +158,26 @@ public sealed partial class DynamicCacheStore
         return new NgramCache();
     }
 
-    /// <summary>Saves <paramref name="entry"/>'s cache (when a directory is configured and it holds anything); returns the file written.</summary>
-    private string? Save(Entry entry)
+    /// <summary>
+    /// Saves <paramref name="entry"/>'s cache (when a directory is configured and it holds anything), then prunes the
+    /// directory to its bound under the gate (re-entered when eviction already holds it), so no cache loads meanwhile.
+    /// </summary>
+    private void Save(Entry entry)
     {
         if (PathOf(entry.Key) is { } path && entry.Cache.Count > 0)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             entry.Cache.Save(path);
-            return path;
+            lock (_gate)
+            {
+                PruneDirectory(path);
+            }
         }
-
-        return null;
     }
 
     /// <summary>
     /// Deletes the least recently written cache files (<c>*.lcd.bin</c>) until the directory's total is within its bound;
-    /// <paramref name="justSaved"/> is kept. Called holding the gate, so no cache is being loaded meanwhile.
+    /// <paramref name="justSaved"/> is kept. Called holding the gate.
     /// </summary>
     private void PruneDirectory(string justSaved)
     {
@@ -234,10 +232,7 @@ public sealed partial class DynamicCacheStore
 
             try
             {
-                if (Save(victim) is { } saved)
-                {
-                    PruneDirectory(saved);
-                }
+                Save(victim);
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {

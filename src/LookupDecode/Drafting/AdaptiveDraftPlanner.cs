@@ -131,7 +131,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
 
         for (var i = 0; i < count; i++)
         {
-            _probabilities[i] = _decoding[s] is null ? _models[s].Probability(_evidence[s][i], _caution) : _models[s].Probability(_evidence[s][i]);
+            _probabilities[i] = _models[s].Probability(_evidence[s][i], _decoding[s] is null ? _caution : 0);
         }
 
         var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);
