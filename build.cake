@@ -25,28 +25,10 @@ var fuzzSeconds = Argument("fuzz-seconds", "300");
 var replayVariants = Argument("variants", "greedy,pld,llama-lookup,suffix,auto,oracle");
 var perCategory = Argument("per-category", "8");
 var costCurve = Argument("cost-curve", "");
-var traces = Argument("traces", "../shared/traces/spec-bench");
+var traces = Argument("traces", "tests/data/traces/spec-bench");
 
 var solution = "./LookupDecode.sln";
 var artifacts = Directory("./artifacts");
-
-// Tests read models and fixtures from ../shared when the variables are not set (see README).
-void UseSharedTestData(DotNetSettings settings)
-{
-    settings.EnvironmentVariables ??= new Dictionary<string, string>();
-    foreach (var (variable, folder) in new[] { ("LOOKUPDECODE_TEST_MODELS", "../shared/models"), ("LOOKUPDECODE_TEST_FIXTURES", "../shared/fixtures"), ("LOOKUPDECODE_TEST_TRACES", "../shared/traces") })
-    {
-        var configured = EnvironmentVariable(variable);
-        if (!string.IsNullOrEmpty(configured))
-        {
-            settings.EnvironmentVariables[variable] = configured;
-        }
-        else if (DirectoryExists(folder))
-        {
-            settings.EnvironmentVariables[variable] = MakeAbsolute(Directory(folder)).FullPath;
-        }
-    }
-}
 
 Task("Clean")
     .Does(() =>
@@ -67,7 +49,6 @@ Task("Test")
     .Does(() =>
 {
     var settings = new DotNetTestSettings { Configuration = configuration, NoBuild = true, NoRestore = true };
-    UseSharedTestData(settings);
     DotNetTest(solution, settings);
 });
 
@@ -83,7 +64,6 @@ Task("Bench")
         ArgumentCustomization = args => args.Append("--").Append("--filter").AppendQuoted(benchFilter).Append("--job").Append(benchJob)
             .Append("--artifacts").AppendQuoted(MakeAbsolute(artifacts + Directory("bench-micro")).FullPath),
     };
-    UseSharedTestData(settings);
     DotNetRun("./bench/LookupDecode.Benchmarks/LookupDecode.Benchmarks.csproj", settings);
 });
 
@@ -139,7 +119,6 @@ void RunEndToEnd(string outputName, string upstreamBin)
             return args;
         },
     };
-    UseSharedTestData(settings);
     DotNetRun("./bench/LookupDecode.Benchmarks/LookupDecode.Benchmarks.csproj", settings);
 }
 
@@ -190,7 +169,7 @@ string ReplayModel()
     var inflated = MakeAbsolute(artifacts + Directory("models") + File("llama-2-tiny-random-llama-1b-q4_0.gguf")).FullPath;
     if (!FileExists(inflated))
     {
-        var source = EnvironmentVariable("LOOKUPDECODE_TEST_MODELS") is { Length: > 0 } models ? models : "../shared/models";
+        var source = EnvironmentVariable("LOOKUPDECODE_TEST_MODELS") is { Length: > 0 } models ? models : "tests/data/models";
         RunCli(args => args.Append("model").Append("inflate").Append("--from").AppendQuoted(MakeAbsolute(File(source + "/llama-2-tiny-random.gguf")).FullPath)
             .Append("--shape").Append("llama-1b").Append("--type").Append("q4_0").Append("--out").AppendQuoted(inflated));
     }

@@ -2,7 +2,7 @@
 # Fuzzes LookupDecode's managed parsers with AFL++ (Debian's afl++ package) through SharpFuzz.
 #   tests/LookupDecode.Fuzz/run-fuzz.sh [SECONDS_PER_TARGET] [OUTPUT_DIRECTORY]
 # Builds the harness, instruments LookupDecode.dll with the SharpFuzz.CommandLine tool (.config/dotnet-tools.json),
-# seeds each target (small GGUF files written by the harness, the shared models' GGUF headers, the upstream cache
+# seeds each target (small GGUF files written by the harness, the test models' GGUF headers, the upstream cache
 # fixtures), runs afl-fuzz for the given time per target, replays every saved crash, and prints the figures.
 set -euo pipefail
 
@@ -10,7 +10,8 @@ seconds="${1:-300}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$(mkdir -p "${2:-$root/artifacts/fuzz}" && cd "${2:-$root/artifacts/fuzz}" && pwd)"
-shared="${LOOKUPDECODE_SHARED:-$root/../shared}"
+models="${LOOKUPDECODE_TEST_MODELS:-$root/tests/data/models}"
+fixtures="${LOOKUPDECODE_TEST_FIXTURES:-$root/tests/data/fixtures}"
 
 if ! command -v afl-fuzz >/dev/null 2>&1; then
   echo "installing afl++ (Debian package)…"
@@ -30,12 +31,12 @@ dotnet sharpfuzz "$out/bin/LookupDecode.dll"
 
 rm -rf "$out/seeds" && mkdir -p "$out/seeds/gguf" "$out/seeds/cache"
 dotnet "$out/bin-plain/LookupDecode.Fuzz.dll" seeds "$out/seeds/gguf"
-if [ -d "$shared/models" ]; then
+if [ -d "$models" ]; then
   # The real models' first 64 KiB: header, metadata and tensor directory (the data is beyond what the gate reads).
-  for model in "$shared"/models/*.gguf; do head -c 65536 "$model" > "$out/seeds/gguf/$(basename "$model" .gguf)-head.gguf"; done
+  for model in "$models"/*.gguf; do head -c 65536 "$model" > "$out/seeds/gguf/$(basename "$model" .gguf)-head.gguf"; done
 fi
-if [ -d "$shared/fixtures/upstream" ]; then
-  cp "$shared"/fixtures/upstream/*.bin "$out/seeds/cache/"
+if [ -d "$fixtures/upstream" ]; then
+  cp "$fixtures"/upstream/*.bin "$out/seeds/cache/"
 fi
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1

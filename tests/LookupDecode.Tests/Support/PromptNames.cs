@@ -1,6 +1,6 @@
 namespace LookupDecode.Tests.Support;
 
-/// <summary>The fixture prompts (../shared/fixtures/prompts/*.txt), by name.</summary>
+/// <summary>The fixture prompts (tests/data/fixtures/prompts/*.txt), by name.</summary>
 internal static class PromptNames
 {
     public static readonly string[] All =

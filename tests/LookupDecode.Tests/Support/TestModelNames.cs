@@ -1,6 +1,6 @@
 namespace LookupDecode.Tests.Support;
 
-/// <summary>The shared test models (see ../shared/models/README.md).</summary>
+/// <summary>The vendored test models (see tests/data/models/README.md).</summary>
 internal static class TestModelNames
 {
     /// <summary>Random weights; loops, so n-gram acceptance is high. Llama-2 tokenizer with byte fallback.</summary>

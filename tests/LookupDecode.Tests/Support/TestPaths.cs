@@ -1,9 +1,9 @@
 namespace LookupDecode.Tests.Support;
 
 /// <summary>
-/// Where tests find team material: <c>LOOKUPDECODE_TEST_MODELS</c> (model directory) and
-/// <c>LOOKUPDECODE_TEST_FIXTURES</c> (fixture directory). When unset, the conventional <c>../shared</c> beside
-/// the repository is used if it exists. Tests needing either are skipped, with the reason, only when neither exists.
+/// Where tests find their data: the vendored <c>tests/data/{models,fixtures,traces}</c> (see tests/data/README.md),
+/// unless <c>LOOKUPDECODE_TEST_MODELS</c>, <c>LOOKUPDECODE_TEST_FIXTURES</c> or <c>LOOKUPDECODE_TEST_TRACES</c> name
+/// another directory. Tests needing one are skipped, with the reason, only when an override names a missing directory.
 /// </summary>
 internal static class TestPaths
 {
@@ -20,18 +20,18 @@ internal static class TestPaths
     public static readonly string? TracesDirectory = Resolve(TracesVariable, "traces");
 
     public static string? MissingTracesReason => MissingModelsReason ?? (TracesDirectory is null
-        ? $"no traces: set {TracesVariable} to the trace directory (e.g. ../shared/traces)"
+        ? $"no traces: set {TracesVariable} to the trace directory (e.g. tests/data/traces)"
         : null);
 
     public static string Trace(params string[] parts) => Path.Combine(
         [TracesDirectory ?? throw new InvalidOperationException(MissingTracesReason), .. parts]);
 
     public static string? MissingModelsReason => ModelsDirectory is null
-        ? $"no test models: set {ModelsVariable} to a directory of GGUF models (e.g. ../shared/models)"
+        ? $"no test models: set {ModelsVariable} to a directory of GGUF models (e.g. tests/data/models)"
         : null;
 
     public static string? MissingFixturesReason => MissingModelsReason ?? (FixturesDirectory is null
-        ? $"no fixtures: set {FixturesVariable} to the fixture directory (e.g. ../shared/fixtures)"
+        ? $"no fixtures: set {FixturesVariable} to the fixture directory (e.g. tests/data/fixtures)"
         : null);
 
     public static string Model(string fileName) => Path.Combine(
@@ -42,7 +42,7 @@ internal static class TestPaths
 
     public static string Prompt(string name) => Fixture("prompts", name + ".txt");
 
-    private static string? Resolve(string variable, string sharedSubdirectory)
+    private static string? Resolve(string variable, string dataSubdirectory)
     {
         var configured = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrWhiteSpace(configured))
@@ -50,8 +50,8 @@ internal static class TestPaths
             return Directory.Exists(configured) ? Path.GetFullPath(configured) : null;
         }
 
-        var conventional = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", sharedSubdirectory));
-        return Directory.Exists(conventional) ? conventional : null;
+        var vendored = Path.GetFullPath(Path.Combine(RepositoryRoot, "tests", "data", dataSubdirectory));
+        return Directory.Exists(vendored) ? vendored : null;
     }
 
     private static string FindRepositoryRoot()

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace LookupDecode.Tests.Support;
 
-/// <summary>One <c>llama-lookup</c> run recorded by upstream llama.cpp 0.7.0 (../shared/fixtures/upstream/*.json).</summary>
+/// <summary>One <c>llama-lookup</c> run recorded by upstream llama.cpp 0.7.0 (tests/data/fixtures/upstream/*.json).</summary>
 public sealed record UpstreamRun
 {
     [JsonPropertyName("model")] public string Model { get; init; } = "";
