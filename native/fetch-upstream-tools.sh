@@ -13,7 +13,38 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 prefix="$(mkdir -p "${1:-$here/upstream}" && cd "${1:-$here/upstream}" && pwd)"
-mirror="${LOOKUPDECODE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+
+# The Debian archive this machine's own apt configuration uses (its sources and the key they are signed with): the
+# first deb entry of a main suite (not -security/-updates/-backports), from deb822 .sources files or a one-line
+# sources.list. LOOKUPDECODE_DEBIAN_MIRROR (and LOOKUPDECODE_DEBIAN_KEYRING) override it.
+host_debian_source() {
+  local etc
+  etc="$(apt-config shell etc Dir::Etc/d | sed -n "s/^etc='\(.*\)'$/\1/p")"
+  etc="${etc:-/etc/apt/}"
+  {
+    cat "$etc"sources.list.d/*.sources 2>/dev/null; echo
+  } | awk '
+    function flush() { if (types ~ /(^| )deb( |$)/ && uri != "" && suites != "" && !found) {
+        n = split(suites, list, " "); for (i = 1; i <= n; i++) if (list[i] !~ /-(security|updates|backports)$/) {
+          print uri " " key; found = 1; break } }
+      types = ""; uri = ""; suites = ""; key = "" }
+    /^[ \t]*$/ { flush(); next }
+    /^#/ { next }
+    tolower($1) == "types:" { $1 = ""; types = $0 }
+    tolower($1) == "uris:" { uri = $2 }
+    tolower($1) == "suites:" { $1 = ""; suites = $0 }
+    tolower($1) == "signed-by:" { key = $2 }
+    END { flush() }'
+  grep -hE '^[[:space:]]*deb[[:space:]]' "$etc"sources.list "$etc"sources.list.d/*.list 2>/dev/null \
+    | sed -E 's/\[([^]]*)\]//' | awk '$3 !~ /-(security|updates|backports)$/ { print $2; exit }'
+}
+source_line="$(host_debian_source | head -n 1)"
+mirror="${LOOKUPDECODE_DEBIAN_MIRROR:-${source_line%% *}}"
+host_key="$(printf '%s' "$source_line" | awk '{ print $2 }')"
+if [ -z "$mirror" ]; then
+  echo "error: this machine's apt configuration names no Debian archive; set LOOKUPDECODE_DEBIAN_MIRROR to one" >&2
+  exit 1
+fi
 state="$prefix/apt"
 root="$prefix/root"
 debs="$prefix/debs"
@@ -26,9 +57,9 @@ packages=(
 )
 
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$state/etc/sources.list.d" "$state/etc/preferences.d" "$debs" "$root"
-# Verified, not trusted: apt checks the Release file's signature against Debian's archive keys (the host's
-# debian-archive-keyring) and every downloaded .deb against the hashes in the signed index.
-keyring="${LOOKUPDECODE_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}"
+# Verified, not trusted: apt checks the Release file's signature against the key the host's own source is signed with
+# (else Debian's archive keyring) and every downloaded .deb against the hashes in the signed index.
+keyring="${LOOKUPDECODE_DEBIAN_KEYRING:-${host_key:-/usr/share/keyrings/debian-archive-keyring.gpg}}"
 if [ ! -r "$keyring" ]; then
   echo "error: no Debian archive keyring at $keyring to verify the downloads (apt-get install debian-archive-keyring," >&2
   echo "       or set LOOKUPDECODE_DEBIAN_KEYRING)" >&2
