@@ -19,7 +19,7 @@ internal static class CacheCommand
 
     private static Command CreateCommand(CliContext cli)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(demoWhenMissing: false);
         var corpus = new Option<FileInfo>("--file") { Description = "Corpus text (read as llama.cpp's -f reads it).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Static cache file to write.", Required = true };
         var command = new Command("create", "Build a static 2-gram cache from a corpus, like llama-lookup-create.");
@@ -77,7 +77,7 @@ internal static class CacheCommand
 
     private static Command StatsCommand(CliContext cli)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(demoWhenMissing: false);
         var text = new Option<FileInfo>("--file") { Description = "Text to simulate drafting on (read as llama.cpp's -f reads it).", Required = true };
         var staticCache = new Option<FileInfo?>("--static-cache") { Description = "Static cache (llama-lookup-stats -lcs)." };
         var dynamicCache = new Option<FileInfo?>("--dynamic-cache") { Description = "Starting dynamic cache (llama-lookup-stats -lcd); not written." };

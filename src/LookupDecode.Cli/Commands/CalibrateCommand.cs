@@ -57,7 +57,7 @@ internal static class CalibrateCommand
             }
 
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
-            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, options, loggers.CreateLogger("LookupDecode"));
+            using var llama = LlamaModel.Load(model.PathOf(result, cli), options, loggers.CreateLogger("LookupDecode"));
             using var session = llama.CreateSession();
             var curve = ConsoleFactory.WithProgress(cli.Error, "calibrating", report => DecodeCostMeasurement.Measure(
                 session, Enumerable.Range(1, largest).ToArray(), depthList, result.GetValue(repeat), new InlineProgress<double>(report), cancellationToken));

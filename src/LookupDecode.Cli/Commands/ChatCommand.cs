@@ -40,7 +40,9 @@ internal static class ChatCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var modelOptions = model.ToOptions(result);
+            var modelPath = model.PathOf(result, cli);
             var plan = GenerationArguments.PlanFor(result.GetValue(mode)!, result.GetValue(draft));
+            draftModel.RequireConsistent(result, [plan], mode.Name);
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.AddSimpleConsole(options => options.SingleLine = true).AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.Warning);
@@ -50,7 +52,7 @@ internal static class ChatCommand
             builder.Logging.AddFilter(LookupDecode.Native.LlamaRuntime.NativeLogCategory, result.GetValue(model.Verbose) ? LogLevel.Debug : LogLevel.None);
             builder.Services.AddLookupDecoding(options =>
             {
-                options.ModelPath = result.GetValue(model.Model)!;
+                options.ModelPath = modelPath;
                 options.Model = modelOptions;
                 options.MaxConcurrentRequests = 1;
                 // --draft auto is the presets' own adaptive length; a number is passed on (GenerationArguments.PlanFor checked it).
@@ -87,7 +89,7 @@ internal static class ChatCommand
             }
 
             console.MarkupLine("[grey]Chat with {0}; [blue]blue[/] text was drafted and verified for free. Empty line or /exit quits.[/]",
-                Markup.Escape(Path.GetFileName(result.GetValue(model.Model)!)));
+                Markup.Escape(Path.GetFileName(modelPath)));
             while (!cancellationToken.IsCancellationRequested)
             {
                 cli.Output.Write("> ");

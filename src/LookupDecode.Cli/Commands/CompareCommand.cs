@@ -18,14 +18,14 @@ internal static class CompareCommand
         var modes = new Option<string>("--modes")
         {
             Description = $"Comma-separated drafting presets to run: {string.Join(", ", LookupDecode.Drafting.DraftingPresets.AllNames)}, PRESET-dN, PRESET-auto.",
-            DefaultValueFactory = _ => "greedy,prompt-lookup,lookup",
+            DefaultValueFactory = _ => "greedy,auto",
         };
         var repeat = new Option<int>("--repeat") { Description = "Measured runs per mode (median reported).", DefaultValueFactory = _ => 3 };
         var chat = new Option<bool>("--chat") { Description = "Format the prompt as a user message with the model's chat template." };
         var json = new Option<bool>("--json") { Description = "Print the comparison as JSON: { \"runs\": [ … ] }." };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Also write comparison.json and comparison.csv into this directory." };
 
-        var command = new Command("compare", "Compare greedy, prompt-lookup and lookup decoding on one prompt: speed, speedup, memory, acceptance, identity.");
+        var command = new Command("compare", "Compare drafting presets (default: greedy and auto) on one prompt: speed, speedup, memory, acceptance, identity.");
         model.AddTo(command);
         generation.AddTo(command);
         draftModel.AddTo(command);
@@ -50,6 +50,7 @@ internal static class CompareCommand
 
             var template = generation.ToOptions(result);
             var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
+            draftModel.RequireConsistent(result, [.. variants.Select(variant => variant.Options.Drafting)], modes.Name);
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };
             try
             {
@@ -61,7 +62,7 @@ internal static class CompareCommand
             }
             var text = promptText.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
-            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            using var llama = LlamaModel.Load(model.PathOf(result, cli), modelOptions, loggers.CreateLogger("LookupDecode"));
             if (result.GetValue(chat))
             {
                 text = llama.ApplyChatTemplate([("user", text)]);

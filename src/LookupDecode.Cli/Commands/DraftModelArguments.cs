@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LookupDecode.Decoding;
+using LookupDecode.Drafting;
 using LookupDecode.Drafting.DraftModel;
 using LookupDecode.Models;
 using Microsoft.Extensions.Logging;
@@ -63,6 +64,26 @@ internal sealed class DraftModelArguments
                 result.AddError($"{orphan.Name} applies only with {Path.Name}");
             }
         });
+    }
+
+    /// <summary>
+    /// Before any model loads: a plan that drafts with a draft model needs <c>--draft-model</c>, and a given
+    /// <c>--draft-model</c> must be used by at least one plan (never silently ignored, as llama.cpp's <c>-md</c> never is).
+    /// </summary>
+    /// <exception cref="InvalidOptionException">Either rule is broken; names <paramref name="flag"/> or <c>--draft-model</c>.</exception>
+    public void RequireConsistent(ParseResult result, IReadOnlyList<DraftingPlan> plans, string flag)
+    {
+        var given = result.GetValue(Path) is not null;
+        if (!given && plans.FirstOrDefault(plan => plan.UsesDraftModel(draftModelGiven: false)) is { } needy)
+        {
+            throw new InvalidOptionException(flag, $"'{needy.Name}' drafts with a draft model: give one with {Path.Name}");
+        }
+
+        if (given && !plans.Any(plan => plan.UsesDraftModel(draftModelGiven: true)))
+        {
+            var names = string.Join(", ", plans.Select(plan => $"'{plan.Name}'"));
+            throw new InvalidOptionException(Path.Name, $"{names} cannot draft with a draft model: use {flag} auto (which adds it to its drafters) or draft-model");
+        }
     }
 
     /// <summary>Loads the draft model when one is given (checked like any model), with the target's context size.</summary>

@@ -27,12 +27,21 @@ internal static class GenerateCommand
         {
             var modelOptions = model.ToOptions(result);
             var generationOptions = generation.ToOptions(result);
+            draftModel.RequireConsistent(result, [generationOptions.Drafting], generation.Mode.Name);
             var promptText = prompt.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
-            using var llama = LlamaModel.Load(result.GetValue(model.Model)!, modelOptions, loggers.CreateLogger("LookupDecode"));
+            using var llama = LlamaModel.Load(model.PathOf(result, cli), modelOptions, loggers.CreateLogger("LookupDecode"));
             using var draft = draftModel.Load(result, modelOptions, loggers.CreateLogger("LookupDecode"));
             generationOptions = draftModel.Apply(result, generationOptions, draft);
             using var session = llama.CreateSession();
+
+            // A prompt the vocabulary cannot encode or the context cannot hold fails before a first calibration runs.
+            var promptTokens = llama.Tokenize(promptText);
+            if (promptTokens.Length + 1 > session.ContextSize)
+            {
+                throw new PromptTooLongException(promptTokens.Length, session.ContextSize);
+            }
+
             CalibrationNotice.Prepare(cli, llama, generationOptions);
             if ((generationOptions.Lookup.StaticCache is not null || generationOptions.Lookup.DynamicCache is not null)
                 && !generationOptions.Drafting.Drafters.Contains(LookupDecode.Drafting.DraftingPlan.Lookup))
@@ -47,7 +56,7 @@ internal static class GenerateCommand
             var cancelled = false;
             try
             {
-                outcome = session.Generate(promptText, generationOptions, stream, cancellationToken);
+                outcome = session.Generate(promptTokens, generationOptions, stream, cancellationToken);
             }
             catch (GenerationCanceledException exception)
             {

@@ -17,8 +17,8 @@ internal sealed class GenerationArguments
     public Option<string> Mode { get; } = new("--mode")
     {
         Description = "Drafting preset: " + string.Join("; ", DraftingPresets.Names.Select(preset => $"{preset.Name} ({preset.Description})"))
-                      + "; or PRESET-dN (fixed N), PRESET-auto.",
-        DefaultValueFactory = _ => "greedy",
+                      + "; or PRESET-dN (fixed N), PRESET-auto. Default: auto, as in chat, Hosting and the server.",
+        DefaultValueFactory = _ => "auto",
     };
 
     public Option<string?> Draft { get; } = new("--draft")
@@ -179,7 +179,7 @@ internal sealed class GenerationArguments
     }
 
     /// <summary>The plan <c>--mode</c> names, with the length <c>--draft</c> asks for.</summary>
-    public DraftingPlan Plan(ParseResult result) => PlanFor(result.GetValue(Mode) ?? "greedy", result.GetValue(Draft), Mode.Name, Draft.Name);
+    public DraftingPlan Plan(ParseResult result) => PlanFor(result.GetValue(Mode) ?? "auto", result.GetValue(Draft), Mode.Name, Draft.Name);
 
     /// <summary>The preset <paramref name="mode"/> with the length <paramref name="draft"/> asks for (auto, a number, or null for the preset's own).</summary>
     public static DraftingPlan PlanFor(string mode, string? draft, string modeFlag = "--mode", string draftFlag = "--draft")

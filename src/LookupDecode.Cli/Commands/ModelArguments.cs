@@ -3,16 +3,26 @@ using LookupDecode.Models;
 
 namespace LookupDecode.Cli.Commands;
 
-/// <summary>The options every command that loads a model shares: which file, and how big a context.</summary>
+/// <summary>
+/// The options every command that loads a model shares: which file, and how big a context. Without <c>--model</c>,
+/// commands that can run on any model use the demo model shipped next to the CLI (<see cref="DemoModel"/>).
+/// </summary>
 internal sealed class ModelArguments
 {
-    public ModelArguments() => ModelCheck.AcceptOnlyFromAmong("child", "managed", "none");
-
-    public Option<string> Model { get; } = new("--model", "-m")
+    /// <summary>The options; <paramref name="demoWhenMissing"/> false makes <c>--model</c> required (commands whose data needs a real vocabulary).</summary>
+    public ModelArguments(bool demoWhenMissing = true)
     {
-        Description = "Path of the GGUF model file.",
-        Required = true,
-    };
+        ModelCheck.AcceptOnlyFromAmong("child", "managed", "none");
+        Model = new Option<string?>("--model", "-m")
+        {
+            Description = demoWhenMissing
+                ? $"Path of the GGUF model file (default: the demo model {DemoModel.FileName} shipped with the CLI)."
+                : "Path of the GGUF model file.",
+            Required = !demoWhenMissing,
+        };
+    }
+
+    public Option<string?> Model { get; }
 
     public Option<int> ContextSize { get; } = new("--ctx", "-c")
     {
@@ -83,6 +93,26 @@ internal sealed class ModelArguments
 
         AddModelCheckTo(command);
         command.Options.Add(Verbose);
+    }
+
+    /// <summary>The model file to load: <c>--model</c>, else the demo model, said so on stderr.</summary>
+    /// <exception cref="InvalidOptionException">No <c>--model</c> and no demo model beside the CLI.</exception>
+    public string PathOf(ParseResult result, CliContext cli)
+    {
+        if (result.GetValue(Model) is { } path)
+        {
+            return path;
+        }
+
+        var demo = DemoModel.Path;
+        if (!File.Exists(demo))
+        {
+            throw new InvalidOptionException(Model.Name, $"required: no model given, and the demo model is missing ({demo})");
+        }
+
+        cli.Error.WriteLine($"note: no {Model.Name} given: running the demo model {DemoModel.FileName} ({DemoModel.Description}); "
+                            + $"pass {Model.Name} PATH to use your own GGUF");
+        return demo;
     }
 
     public ModelOptions ToOptions(ParseResult result)

@@ -14,7 +14,7 @@ internal static class RecordCommand
 {
     public static Command Create(CliContext cli)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(demoWhenMissing: false);
         var selection = new TraceArguments(
             "How each turn is shown to the model: vicuna, llama-2 or raw (no chat markup: the model continues each question's text).",
             "Most tokens generated per turn.",

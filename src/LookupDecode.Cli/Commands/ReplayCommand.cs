@@ -16,7 +16,7 @@ internal static class ReplayCommand
 
     public static Command Create(CliContext cli)
     {
-        var model = new ModelArguments();
+        var model = new ModelArguments(demoWhenMissing: false);
         var selection = new TraceArguments(
             "Prompt template the answers were recorded with: vicuna, llama-2 or raw (no chat markup: each question is the text the model continued).",
             "Most answer tokens replayed per turn.",
@@ -111,6 +111,9 @@ internal static class ReplayCommand
             {
                 RequireDraftModelFor([tabulated], draftPath, proposalsOf.Name);
             }
+
+            // And the other way round: a draft model no variant drafts with is refused, never silently ignored.
+            draftModel.RequireConsistent(result, [.. chosen.Concat(tabulated is null ? [] : [tabulated]).Select(variant => variant.Options.Drafting)], variants.Name);
 
             if (draftPath is not null)
             {

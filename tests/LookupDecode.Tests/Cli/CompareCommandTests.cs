@@ -17,14 +17,14 @@ public sealed class CompareCommandTests
     {
         var (exitCode, output, error) = await CliRunner.RunAsync(
             "compare", "--model", TestPaths.Model("llama-2-tiny-random.gguf"), "--prompt-file", TestPaths.Prompt(prompt),
-            "--max-tokens", "48", "--repeat", "1", "--ctx", "2048", "--threads", "2", "--json");
+            "--max-tokens", "48", "--repeat", "1", "--ctx", "2048", "--threads", "2", "--modes", "greedy,prompt-lookup,lookup,auto", "--json");
 
         Assert.True(exitCode == 0, error);
         using var document = JsonDocument.Parse(output);
         var root = document.RootElement;
         Assert.Equal(["runs"], root.EnumerateObject().Select(property => property.Name));
         var runs = root.GetProperty("runs").EnumerateArray().ToArray();
-        Assert.Equal(["greedy", "prompt-lookup", "lookup"], runs.Select(run => run.GetProperty("mode").GetString()));
+        Assert.Equal(["greedy", "prompt-lookup", "lookup", "auto"], runs.Select(run => run.GetProperty("mode").GetString()));
         Assert.All(runs, run =>
         {
             Assert.Equal(RunFields, run.EnumerateObject().Select(property => property.Name));
@@ -51,6 +51,17 @@ public sealed class CompareCommandTests
         Assert.True(File.Exists(Path.Combine(temp.Path, "comparison.csv")));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "comparison.json")));
         Assert.Equal("greedy", json.RootElement.GetProperty("runs")[0].GetProperty("mode").GetString());
+    }
+
+    [ModelFact]
+    public async Task Without_modes_it_compares_greedy_with_auto()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "compare", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once upon a time", "--max-tokens", "16", "--repeat", "1", "--threads", "2", "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(["greedy", "auto"], json.RootElement.GetProperty("runs").EnumerateArray().Select(run => run.GetProperty("mode").GetString()));
     }
 
     [ModelFact]

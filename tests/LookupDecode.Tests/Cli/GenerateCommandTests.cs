@@ -13,7 +13,7 @@ public sealed class GenerateCommandTests(SharedModels models)
     ];
 
     [ModelFact]
-    public async Task Json_output_has_every_documented_field_and_the_greedy_tokens()
+    public async Task Json_output_has_every_documented_field_and_the_default_auto_mode_gives_the_greedy_tokens()
     {
         var modelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K));
 
@@ -24,7 +24,7 @@ public sealed class GenerateCommandTests(SharedModels models)
         using var document = JsonDocument.Parse(output);
         var root = document.RootElement;
         Assert.All(RequiredJsonFields, field => Assert.True(root.TryGetProperty(field, out _), $"missing {field}"));
-        Assert.Equal("greedy", root.GetProperty("mode").GetString());
+        Assert.Equal("auto", root.GetProperty("mode").GetString());
         using var session = models.Get(TestModelNames.Stories260K).CreateSession();
         var expected = session.Generate("Once upon a time", new LookupDecode.Decoding.GenerationOptions { MaxTokens = 24 });
         Assert.Equal(expected.Tokens, root.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()));
@@ -84,6 +84,25 @@ public sealed class GenerateCommandTests(SharedModels models)
         Assert.Empty(output);
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.DoesNotContain("unused", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("generate --mode lookup --draft-model unused-draft.gguf", "'lookup' cannot draft with a draft model")]
+    [InlineData("compare --modes greedy,pld --draft-model unused-draft.gguf", "'greedy', 'pld' cannot draft with a draft model")]
+    [InlineData("chat --mode greedy --draft-model unused-draft.gguf", "'greedy' cannot draft with a draft model")]
+    [InlineData("generate --mode draft-model", "'draft-model' drafts with a draft model: give one with --draft-model")]
+    [InlineData("compare --modes greedy,draft-model", "'draft-model' drafts with a draft model: give one with --draft-model")]
+    public async Task A_draft_model_is_never_silently_ignored_nor_silently_missing(string command, string expected)
+    {
+        string[] arguments = [.. command.Split(' '), "--model", "unused.gguf", .. command.StartsWith("chat", StringComparison.Ordinal) ? Array.Empty<string>() : ["--prompt", "hi"]];
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(arguments);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("unused.gguf", error, StringComparison.Ordinal);
     }
 
     [Fact]
