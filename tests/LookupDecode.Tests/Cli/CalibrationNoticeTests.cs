@@ -31,7 +31,7 @@ public sealed class CalibrationNoticeTests : IDisposable
                 ChildProcess.CliDll, "generate", "--model", TestPaths.Model("stories260K.gguf"), "--prompt", "Once upon a time",
                 "--max-tokens", "8", "--mode", "lookup", "--threads", "2", "--ctx", "512",
             ],
-            new Dictionary<string, string> { ["LOOKUPDECODE_CACHE_DIR"] = _temp.Path });
+            new Dictionary<string, string?> { ["LOOKUPDECODE_CACHE_DIR"] = _temp.Path });
         return (exitCode, error);
     }
 }

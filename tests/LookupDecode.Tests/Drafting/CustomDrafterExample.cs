@@ -1,4 +1,4 @@
-// README example: the lines between the markers are copied verbatim into README.md ("Plugging in a drafter of your own"),
+// README example: the lines between the markers are copied verbatim into src/LookupDecode/README.md ("Drafting plans, and a drafter of your own"),
 // and CustomDrafterExampleTests checks that the two stay identical and that it runs: output equal to greedy.
 using LookupDecode.Decoding;
 using LookupDecode.Drafting;

@@ -11,7 +11,7 @@ public sealed class CustomDrafterExampleTests(SharedModels models)
     public void Readme_shows_exactly_the_custom_drafter_example_that_compiles_here()
     {
         var source = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "LookupDecode.Tests", "Drafting", "CustomDrafterExample.cs"));
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "LookupDecode", "README.md"));
 
         Assert.Contains(Between(source, "// <readme-custom-drafter>", "// </readme-custom-drafter>", indent: 0), readme, StringComparison.Ordinal);
         Assert.Contains(Between(source, "// <readme-custom-plan>", "// </readme-custom-plan>", indent: 8), readme, StringComparison.Ordinal);

@@ -1,4 +1,4 @@
-// README example: the lines between the markers are copied verbatim into README.md ("Embedding in a .NET app"),
+// README example: the lines between the markers are copied verbatim into src/LookupDecode.Hosting/README.md ("Embedding in a .NET app"),
 // and ReadmeExampleTests checks that the two stay identical, so the README's example always compiles.
 using LookupDecode.Hosting;
 using Microsoft.Extensions.AI;

@@ -8,7 +8,7 @@ public sealed class ReadmeExampleTests
     public void Readme_shows_exactly_the_example_that_compiles_here()
     {
         var source = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "tests", "LookupDecode.Tests", "Hosting", "ReadmeExample.cs"));
-        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "src", "LookupDecode.Hosting", "README.md"));
 
         var example = Between(source, "// <readme-example>", "// </readme-example>");
         var lines = example.Split('\n').Select(line => line.Length >= 8 ? line[8..] : line.TrimStart()).ToArray();

@@ -15,7 +15,7 @@ public sealed class CpuBackendTests
 
     private static string Library => Environment.GetEnvironmentVariable(Variable)!;
 
-    private static Dictionary<string, string> WithBuiltBackend => new() { ["LOOKUPDECODE_LLAMA_LIBRARY"] = Library };
+    private static Dictionary<string, string?> WithBuiltBackend => new() { ["LOOKUPDECODE_LLAMA_LIBRARY"] = Library };
 
     [CpuBackendFact]
     public async Task The_built_backend_is_the_one_loaded()
@@ -42,7 +42,7 @@ public sealed class CpuBackendTests
     {
         var (exitCode, output, error) = await ChildProcess.RunAsync("dotnet",
             [ChildProcess.CliDll, "generate", "-m", TestPaths.Model("stories260K.gguf"), "-p", "Once", "-n", "2", "-t", "2"],
-            new Dictionary<string, string> { ["LOOKUPDECODE_LLAMA_LIBRARY"] = "/nonexistent/libllama.so" });
+            new Dictionary<string, string?> { ["LOOKUPDECODE_LLAMA_LIBRARY"] = "/nonexistent/libllama.so" });
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("LOOKUPDECODE_LLAMA_LIBRARY names '/nonexistent/libllama.so'", error, StringComparison.Ordinal);

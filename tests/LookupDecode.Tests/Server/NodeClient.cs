@@ -16,7 +16,7 @@ internal static class NodeClient
     public static async Task<JsonElement> RunAsync(Uri apiBase, string apiKey, string model, string prompt, int maxTokens)
     {
         var folder = await Installed.Value;
-        var (exitCode, output, error) = await ChildProcess.RunAsync("node", [Path.Combine(folder, "openai-client.mjs")], new Dictionary<string, string>
+        var (exitCode, output, error) = await ChildProcess.RunAsync("node", [Path.Combine(folder, "openai-client.mjs")], new Dictionary<string, string?>
         {
             ["BASE_URL"] = apiBase.ToString().TrimEnd('/'),
             ["API_KEY"] = apiKey,

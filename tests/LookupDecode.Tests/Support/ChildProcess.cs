@@ -8,10 +8,20 @@ internal static class ChildProcess
     /// <summary>The built CLI, run through <c>dotnet</c>.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "LookupDecode.Cli.dll");
 
+    /// <summary>
+    /// Runs <paramref name="file"/> in <paramref name="workingDirectory"/> (the test's own when null); a null value in
+    /// <paramref name="environment"/> removes that variable from the child's environment.
+    /// </summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+        string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null,
+        string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in args)
         {
             start.ArgumentList.Add(argument);
@@ -19,9 +29,16 @@ internal static class ChildProcess
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
