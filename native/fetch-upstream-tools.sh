@@ -36,9 +36,9 @@ host_debian_source() {
     tolower($1) == "signed-by:" { key = $2 }
     END { flush() }'
   grep -hE '^[[:space:]]*deb[[:space:]]' "$etc"sources.list "$etc"sources.list.d/*.list 2>/dev/null \
-    | sed -E 's/\[([^]]*)\]//' | awk '$3 !~ /-(security|updates|backports)$/ { print $2; exit }'
+    | sed -E 's/\[([^]]*)\]//' | awk '$3 !~ /-(security|updates|backports)$/ { print $2; exit }' || true
 }
-source_line="$(host_debian_source | head -n 1)"
+source_line="$(host_debian_source | head -n 1 || true)"
 mirror="${LOOKUPDECODE_DEBIAN_MIRROR:-${source_line%% *}}"
 host_key="$(printf '%s' "$source_line" | awk '{ print $2 }')"
 if [ -z "$mirror" ]; then
