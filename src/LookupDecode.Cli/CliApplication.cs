@@ -18,6 +18,9 @@ internal static class CliApplication
     /// <summary>Exit code of <c>compare</c> when a mode did not reproduce greedy's tokens (an exactness failure).</summary>
     public const int NotIdentical = 3;
 
+    /// <summary>Exit code of <c>calibrate</c> when other load on the machine disturbed the measurement (nothing is stored).</summary>
+    public const int Disturbed = 4;
+
     /// <summary>Exit code when the command line itself is malformed.</summary>
     public const int UsageError = 2;
 

@@ -15,7 +15,11 @@ internal static class CalibrateCommand
     {
         var model = new ModelArguments();
         var maxBatch = new Option<int>("--max-batch") { Description = "Largest batch to time (1…256).", DefaultValueFactory = _ => 32 };
-        var depths = new Option<string>("--depths") { Description = "Context depths to time at (comma-separated).", DefaultValueFactory = _ => "0,256,1024" };
+        var depths = new Option<string>("--depths")
+        {
+            Description = "Context depths to time at (comma-separated), or auto: 0, 256, 1024 and 2048 as far as --ctx holds them, and the deepest it allows below 2048.",
+            DefaultValueFactory = _ => "auto",
+        };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs per point (median kept).", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print the curve as JSON." };
         var store = new Option<string?>("--store") { Description = "Directory of stored calibrations (default: the user cache directory)." };
@@ -36,11 +40,14 @@ internal static class CalibrateCommand
                 throw new InvalidOptionException(maxBatch.Name, $"must be between 1 and 256, was {largest}");
             }
 
-            var depthList = result.GetValue(depths)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var depth) && depth >= 0
-                    ? depth
-                    : throw new InvalidOptionException(depths.Name, $"'{text}' is not a depth"))
-                .ToArray();
+            var depthText = result.GetValue(depths)!.Trim();
+            var depthList = depthText.Equals("auto", StringComparison.OrdinalIgnoreCase)
+                ? DecodeCostMeasurement.DefaultDepths(options.ContextSize, largest)
+                : depthText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var depth) && depth >= 0
+                        ? depth
+                        : throw new InvalidOptionException(depths.Name, $"'{text}' is not a depth"))
+                    .ToArray();
             if (depthList.Length == 0)
             {
                 throw new InvalidOptionException(depths.Name, "needs at least one depth");
@@ -62,8 +69,15 @@ internal static class CalibrateCommand
             var curve = ConsoleFactory.WithProgress(cli.Error, "calibrating", report => DecodeCostMeasurement.Measure(
                 session, Enumerable.Range(1, largest).ToArray(), depthList, result.GetValue(repeat), new InlineProgress<double>(report), cancellationToken));
             var path = CostModelStore.PathFor(result.GetValue(store) ?? CostModelStore.DefaultDirectory, llama.Path, Native.LlamaRuntime.Describe(),
-                options.EffectiveThreads, options.EffectiveBatchSize, session.KvCacheType.ToString());
-            CostModelStore.Save(path, curve);
+                options.EffectiveThreads, options.EffectiveBatchSize, CostModelStore.ContextSettings(session.KvCacheType, options.FlashAttention));
+            // A run other load disturbed is shown, never stored: adaptive drafting would price every later step by it.
+            var stored = curve.Disturbance is null ? path : null;
+            if (stored is not null)
+            {
+                CostModelStore.Save(stored, curve);
+            }
+
+            var outcome = stored is null ? CliApplication.Disturbed : CliApplication.Success;
             if (result.GetValue(json))
             {
                 // snake_case like every JSON this tool prints; `replay --cost-curve` reads it back.
@@ -73,7 +87,8 @@ internal static class CalibrateCommand
                     ["backend"] = curve.Backend,
                     ["threads"] = curve.Threads,
                     ["kv_cache_type"] = session.KvCacheType.ToString().ToLowerInvariant(),
-                    ["stored"] = path,
+                    ["stored"] = stored,
+                    ["disturbance"] = curve.Disturbance,
                     ["points"] = new System.Text.Json.Nodes.JsonArray([.. curve.Points.Select(point => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
                     {
                         ["batch_size"] = point.BatchSize,
@@ -83,7 +98,8 @@ internal static class CalibrateCommand
                     })]),
                 };
                 cli.Output.WriteLine(document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-                return Task.FromResult(CliApplication.Success);
+                ReportDisturbance(cli, curve);
+                return Task.FromResult(outcome);
             }
 
             var table = new Table().Title($"T(k)/T(1) on {llama.Info.Name}, {options.EffectiveThreads} threads").Border(TableBorder.Rounded);
@@ -103,9 +119,22 @@ internal static class CalibrateCommand
             }
 
             ConsoleFactory.For(cli.Output).Write(table);
-            cli.Output.WriteLine($"stored: {path}");
-            return Task.FromResult(CliApplication.Success);
+            if (stored is not null)
+            {
+                cli.Output.WriteLine($"stored: {stored}");
+            }
+
+            ReportDisturbance(cli, curve);
+            return Task.FromResult(outcome);
         });
         return command;
+    }
+
+    private static void ReportDisturbance(CliContext cli, DecodeCostCurve curve)
+    {
+        if (curve.Disturbance is { } disturbance)
+        {
+            cli.Error.WriteLine($"error: not stored: {disturbance}; run again with nothing else running");
+        }
     }
 }

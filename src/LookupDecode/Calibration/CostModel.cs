@@ -2,21 +2,27 @@ namespace LookupDecode.Calibration;
 
 /// <summary>
 /// The cost of one <c>llama_decode</c> of k tokens relative to one of a single token, at a context depth: from a
-/// measured <see cref="DecodeCostCurve"/> (interpolated between measured batch sizes and depths), refined online from
-/// the decode times generation observes: a slowly moving factor per batch size (observed time / curve's time). A batch
-/// size seen fewer than <see cref="MinimumObservations"/> times is assumed to have drifted like a single token, so a
-/// machine-wide slowdown (or a curve measured in other units) never makes an unobserved batch look cheaper. Not thread-safe.
+/// measured <see cref="DecodeCostCurve"/> (interpolated between measured depths, and between batch sizes only where a
+/// size was not measured, so a curve's non-monotone structure, such as cheap multiples of 4, is kept), refined online
+/// from the decode times generation observes, per depth range (<see cref="DepthRangeOf"/>) and batch size. Each range
+/// learns how single-token decodes compare with the curve, and each batch size in it how its decodes compare with that
+/// (<see cref="ObservedRatio"/>: settled after <see cref="MinimumObservations"/> observations, spikes set aside), so a
+/// machine-wide slowdown cancels out and a batch size seen fewer than <see cref="MinimumObservations"/> times in a range
+/// keeps the curve's relative cost: load never makes an unobserved batch look cheaper. Not thread-safe.
 /// </summary>
 public sealed class CostModel
 {
-    /// <summary>Observations of a batch size before its own correction is trusted.</summary>
+    /// <summary>Observations of a batch size (in a depth range) before its own correction is trusted.</summary>
     public const int MinimumObservations = 3;
 
-    private const double Learning = 0.05;
-    private readonly int[] _observations;
+    /// <summary>Depth ranges learned apart: [0, 256), [256, 512), [512, 1024), … doubling, the last open-ended.</summary>
+    public const int DepthRanges = 8;
+
     private readonly DecodeCostCurve _curve;
     private readonly int[] _depths;
-    private readonly double[] _correction;
+    private readonly ObservedRatio[] _single;
+    private readonly ObservedRatio[] _relative;
+    private ObservedRatio _anySingle;
 
     /// <summary>Creates a model from a measured curve.</summary>
     public CostModel(DecodeCostCurve curve)
@@ -30,9 +36,13 @@ public sealed class CostModel
         _curve = curve;
         _depths = [.. curve.Depths];
         MaxBatchSize = curve.Points.Max(point => point.BatchSize);
-        _correction = Enumerable.Repeat(1.0, MaxBatchSize + 1).ToArray();
-        _observations = new int[MaxBatchSize + 1];
+        _single = new ObservedRatio[DepthRanges];
+        _relative = new ObservedRatio[DepthRanges * (MaxBatchSize + 1)];
     }
+
+    /// <summary>The depth range (0 to <see cref="DepthRanges"/> − 1) whose observations price a step at <paramref name="depth"/>.</summary>
+    public static int DepthRangeOf(int depth)
+        => depth < 256 ? 0 : Math.Min(DepthRanges - 1, 1 + System.Numerics.BitOperations.Log2((uint)(depth / 256)));
 
     /// <summary>The curve the model started from.</summary>
     public DecodeCostCurve Curve => _curve;
@@ -57,8 +67,7 @@ public sealed class CostModel
         var clamped = Math.Min(batchSize, MaxBatchSize);
         var baseCost = Interpolated(clamped, depth) / Interpolated(1, depth);
         var extrapolated = batchSize > MaxBatchSize ? baseCost * batchSize / MaxBatchSize : baseCost;
-        var correction = _observations[clamped] >= MinimumObservations ? _correction[clamped] : _correction[1];
-        return extrapolated * correction / _correction[1];
+        return extrapolated * _relative[Cell(DepthRangeOf(depth), clamped)].ValueOr(1);
     }
 
     /// <summary>
@@ -68,35 +77,43 @@ public sealed class CostModel
     /// generation has timed a few single-token decodes (offline replay never does).
     /// </summary>
     public double SingleTokenMilliseconds(int depth)
-        => _curve.HasMeasuredTimes || _observations[1] >= MinimumObservations ? Interpolated(1, depth) * _correction[1] : double.NaN;
+        => _curve.HasMeasuredTimes || _anySingle.Settled ? Interpolated(1, depth) * SingleCorrection(DepthRangeOf(depth)) : double.NaN;
 
     /// <summary>
     /// Learns from one observed decode: <paramref name="milliseconds"/> for <paramref name="batchSize"/> tokens at
-    /// <paramref name="depth"/>. Only the ratio to the curve's prediction is kept, so machine-wide slowdowns that hit
-    /// every batch size alike cancel out.
+    /// <paramref name="depth"/>. A single token's time teaches its depth range how the machine compares with the curve now;
+    /// a batch's teaches how much more it costs than that, so slowdowns that hit every batch size alike cancel out.
     /// </summary>
     public void Observe(int batchSize, int depth, double milliseconds)
     {
-        if (batchSize < 1 || batchSize > MaxBatchSize || milliseconds <= 0 || double.IsNaN(milliseconds))
+        if (batchSize < 1 || batchSize > MaxBatchSize || !(milliseconds > 0) || double.IsInfinity(milliseconds) || depth < 0)
         {
             return;
         }
 
         var predicted = Interpolated(batchSize, depth);
-        if (predicted <= 0)
+        if (!(predicted > 0))
         {
             return;
         }
 
         var ratio = Math.Clamp(milliseconds / predicted, 0.05, 20);
-        if (_observations[batchSize]++ == 0)
+        var range = DepthRangeOf(depth);
+        if (batchSize == 1)
         {
-            // First sighting: start from what a single token's correction says, then learn.
-            _correction[batchSize] = _correction[1];
+            _single[range].Observe(ratio);
+            _anySingle.Observe(ratio);
         }
-
-        _correction[batchSize] += Learning * (ratio - _correction[batchSize]);
+        else
+        {
+            _relative[Cell(range, batchSize)].Observe(Math.Clamp(ratio / SingleCorrection(range), 0.05, 20));
+        }
     }
+
+    /// <summary>How single-token decodes in a depth range compare with the curve: the range's own once settled, else all ranges'.</summary>
+    private double SingleCorrection(int range) => _single[range].ValueOr(_anySingle.Count > 0 ? _anySingle.Value : 1);
+
+    private int Cell(int range, int batchSize) => (range * (MaxBatchSize + 1)) + batchSize;
 
     /// <summary>Milliseconds the curve predicts for a batch at a depth (linear between measured depths and batch sizes).</summary>
     private double Interpolated(int batchSize, int depth)

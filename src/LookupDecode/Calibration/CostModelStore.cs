@@ -18,6 +18,13 @@ public static class CostModelStore
     /// </summary>
     public static string DefaultDirectory => Files.CacheDirectory.Of("cost-models");
 
+    /// <summary>
+    /// The context settings a stored curve is keyed by besides model, backend, threads and batch size: the KV cache type
+    /// really used, and the flash-attention setting when it is not the default (so curves stored before it existed still match).
+    /// </summary>
+    public static string ContextSettings(Models.KvCacheType kvCacheType, Models.FlashAttention flashAttention)
+        => flashAttention == Models.FlashAttention.Auto ? kvCacheType.ToString() : $"{kvCacheType}-fa-{flashAttention}";
+
     /// <summary>The file a curve for these settings is stored in.</summary>
     public static string PathFor(string directory, string modelPath, string backend, int threads, int batchSize, string kvCacheType = "")
     {

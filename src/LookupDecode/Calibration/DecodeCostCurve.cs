@@ -13,6 +13,12 @@ public sealed record DecodeCostCurve(string ModelName, string Backend, int Threa
     /// </summary>
     public bool HasMeasuredTimes { get; init; } = true;
 
+    /// <summary>
+    /// Why the measurement cannot be trusted (other load on the machine made its repeats disagree), or null for a clean
+    /// one. A disturbed curve may price one process's decisions but is never stored as the machine's calibration.
+    /// </summary>
+    public string? Disturbance { get; init; }
+
     /// <summary>Depths measured, ascending.</summary>
     public IReadOnlyList<int> Depths => Points.Select(point => point.Depth).Distinct().Order().ToArray();
 

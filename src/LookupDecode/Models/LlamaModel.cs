@@ -172,7 +172,10 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>
     /// The verification cost curve of this model on this backend and thread count, covering batches up to
     /// <paramref name="maxBatchSize"/>: from memory, else from the store in <paramref name="directory"/>, else measured
-    /// now in a context of the model's own (a few seconds for a 1B model; <paramref name="progress"/> reports it) and stored.
+    /// now in a context of the model's own (a few seconds for a 1B model; <paramref name="progress"/> reports it) at the
+    /// depths the context reaches (<see cref="Calibration.DecodeCostMeasurement.DefaultDepths"/>, up to 2048) and stored,
+    /// unless other load disturbed the measurement (<see cref="Calibration.DecodeCostCurve.Disturbance"/>): such a curve
+    /// serves this process only.
     /// </summary>
     public Calibration.DecodeCostCurve CostCurve(int maxBatchSize, string? directory = null, IProgress<double>? progress = null)
     {
@@ -180,7 +183,8 @@ public sealed partial class LlamaModel : IDisposable
         var path = CostCurvePath(directory);
         lock (_probeGate)
         {
-            if (_costCurves.TryGetValue(path, out var known) && Covers(known, maxBatchSize))
+            var depths = CostCurveDepths(maxBatchSize);
+            if (_costCurves.TryGetValue(path, out var known) && Covers(known, maxBatchSize, depths))
             {
                 return known;
             }
@@ -191,17 +195,23 @@ public sealed partial class LlamaModel : IDisposable
                 LogDamagedStore(_logger, path, damage);
             }
 
-            if (curve is null || !Covers(curve, maxBatchSize))
+            if (curve is null || !Covers(curve, maxBatchSize, depths))
             {
                 LogCalibrating(_logger, Info.Name, maxBatchSize);
-                using var session = CreateProbeSession();
+                using var session = CreateProbeSession(CostCurveContext(maxBatchSize));
                 var sizes = Enumerable.Range(1, Math.Min(maxBatchSize, 17)).Concat([24, 32]).Where(size => size <= maxBatchSize).Append(maxBatchSize).Distinct().ToArray();
-                var deepest = Math.Min(512, session.ContextSize - maxBatchSize - 1);
-                int[] depths = deepest > 64 ? [0, deepest] : [0];
                 curve = Calibration.DecodeCostMeasurement.Measure(session, sizes, depths, repeats: 3, progress);
                 try
                 {
-                    Calibration.CostModelStore.Save(path, curve);
+                    if (curve.Disturbance is { } disturbance)
+                    {
+                        // Good enough to price this process's steps (the online correction refines it), not to keep.
+                        LogDisturbed(_logger, Info.Name, disturbance);
+                    }
+                    else
+                    {
+                        Calibration.CostModelStore.Save(path, curve);
+                    }
                 }
                 catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Files.UnsafeFileException)
                 {
@@ -212,10 +222,18 @@ public sealed partial class LlamaModel : IDisposable
             _costCurves[path] = curve;
             return curve;
         }
-
-        static bool Covers(Calibration.DecodeCostCurve curve, int maxBatchSize)
-            => curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize;
     }
+
+    /// <summary>
+    /// Whether <paramref name="curve"/> prices batches up to <paramref name="maxBatchSize"/> at the depths a calibration
+    /// now measures: a curve stored before calibration followed the context (depths 0 and 512 only) is measured again.
+    /// </summary>
+    private static bool Covers(Calibration.DecodeCostCurve curve, int maxBatchSize, int[] depths)
+        => curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize && depths.All(curve.Depths.Contains);
+
+    private int[] CostCurveDepths(int maxBatchSize) => Calibration.DecodeCostMeasurement.DefaultDepths(CostCurveContext(maxBatchSize), maxBatchSize);
+
+    private int CostCurveContext(int maxBatchSize) => Math.Min(Options.ContextSize, CostCurveDeepest + maxBatchSize + 1);
 
     /// <summary>
     /// Whether <see cref="CostCurve"/> for <paramref name="maxBatchSize"/> would answer at once (in memory or stored), or
@@ -227,7 +245,7 @@ public sealed partial class LlamaModel : IDisposable
         lock (_probeGate)
         {
             var curve = _costCurves.GetValueOrDefault(path) ?? Calibration.CostModelStore.TryLoad(path);
-            return curve is not null && curve.Points.Count > 0 && curve.Points.Max(point => point.BatchSize) >= maxBatchSize;
+            return curve is not null && Covers(curve, maxBatchSize, CostCurveDepths(maxBatchSize));
         }
     }
 
@@ -240,15 +258,18 @@ public sealed partial class LlamaModel : IDisposable
         directory ?? Calibration.CostModelStore.DefaultDirectory,
         static (root, model) => Calibration.CostModelStore.PathFor(
             root, model.Path, NativeRuntime.Describe(), model.Options.EffectiveThreads, model.Options.EffectiveBatchSize,
-            NativeContext.ResolveKvCacheType(model.Options, model.HeadSize).ToString()),
+            Calibration.CostModelStore.ContextSettings(NativeContext.ResolveKvCacheType(model.Options, model.HeadSize), model.Options.FlashAttention)),
         this);
 
     /// <summary>
     /// A session of the model's own for its measurements (cost curve, batch invariance): the options' KV cache type and
     /// threads, a context no larger than the measurements need.
     /// </summary>
-    private GenerationSession CreateProbeSession()
-        => new(this, NativeContext.Create(Native, Options with { ContextSize = Math.Min(Options.ContextSize, 2048) }, HeadSize), _logger);
+    private GenerationSession CreateProbeSession(int contextSize = 2048)
+        => new(this, NativeContext.Create(Native, Options with { ContextSize = Math.Min(Options.ContextSize, contextSize) }, HeadSize), _logger);
+
+    /// <summary>The deepest context a first calibration fills (<see cref="Calibration.DecodeCostMeasurement.DefaultDepths"/>).</summary>
+    private const int CostCurveDeepest = 2048;
 
     /// <inheritdoc />
     public void Dispose()
@@ -264,6 +285,9 @@ public sealed partial class LlamaModel : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the damaged cost curve stored at {Path} ({Problem}); measuring it again")]
     private static partial void LogDamagedStore(ILogger logger, string path, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not storing the cost curve of {Model}: {Problem}; it prices this process's steps only, and the next run measures again")]
+    private static partial void LogDisturbed(ILogger logger, string model, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store the cost curve at {Path}: {Problem}")]
     private static partial void LogNotStored(ILogger logger, string path, string problem);

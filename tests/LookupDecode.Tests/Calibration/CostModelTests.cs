@@ -53,6 +53,98 @@ public sealed class CostModelTests
     }
 
     [Fact]
+    public void A_batch_sizes_correction_settles_within_a_few_observations()
+    {
+        var model = new CostModel(Curve);
+
+        for (var i = 0; i < CostModel.MinimumObservations - 1; i++)
+        {
+            model.Observe(1, 0, 10);
+            model.Observe(2, 0, 24);
+        }
+
+        Assert.Equal(1.6, model.RelativeCost(2, 0), 9);
+        model.Observe(1, 0, 10);
+        model.Observe(2, 0, 24);
+        Assert.Equal(2.4, model.RelativeCost(2, 0), 9);
+    }
+
+    [Fact]
+    public void Each_depth_range_learns_its_own_correction()
+    {
+        var model = new CostModel(Curve);
+
+        for (var i = 0; i < 20; i++)
+        {
+            model.Observe(1, 0, 10);
+            model.Observe(2, 0, 12);
+            model.Observe(1, 2000, 40);
+            model.Observe(2, 2000, 40 * 3.2);
+        }
+
+        Assert.Equal(1.2, model.RelativeCost(2, 0), 2);
+        Assert.Equal(3.2, model.RelativeCost(2, 2000), 1);
+        Assert.Equal(CostModel.DepthRangeOf(2000), CostModel.DepthRangeOf(1500));
+        Assert.InRange(model.RelativeCost(2, 1500), 3.0, 3.4);
+        Assert.NotEqual(CostModel.DepthRangeOf(300), CostModel.DepthRangeOf(2000));
+    }
+
+    [Fact]
+    public void A_spike_is_set_aside_and_a_lasting_change_is_followed()
+    {
+        var model = new CostModel(Curve);
+        for (var i = 0; i < 10; i++)
+        {
+            model.Observe(1, 0, 10);
+            model.Observe(2, 0, 16);
+        }
+
+        // Another process takes the cores for one step of batch 2 (17x, as seen on this machine).
+        model.Observe(2, 0, 16 * 17);
+        model.Observe(1, 0, 10);
+        Assert.Equal(1.6, model.RelativeCost(2, 0), 9);
+
+        // The model's batch-2 step really became three times dearer (three in a row): the estimate moves to it.
+        for (var i = 0; i < 3; i++)
+        {
+            model.Observe(2, 0, 48);
+        }
+
+        Assert.Equal(4.8, model.RelativeCost(2, 0), 9);
+    }
+
+    [Fact]
+    public void A_non_monotone_curve_keeps_its_cheap_widths()
+    {
+        // The Mistral-7B shape at depth 0 on this CPU: multiples of 4 are cheap.
+        var model = CostModel.FromRelativeCosts([1, 1.68, 2.66, 1.42, 2.42]);
+
+        Assert.True(model.RelativeCost(4, 0) < model.RelativeCost(3, 0));
+        Assert.True(model.RelativeCost(4, 0) < model.RelativeCost(2, 0));
+        Assert.Equal(3, LookupDecode.Drafting.DraftLengthPolicy.Choose([0.8, 0.8, 0.8], size => model.RelativeCost(size, 0), 1, out _));
+    }
+
+    [Fact]
+    public void Single_token_times_follow_the_machine_per_depth_range()
+    {
+        var model = new CostModel(Curve);
+        for (var i = 0; i < 5; i++)
+        {
+            model.Observe(1, 0, 20);
+        }
+
+        Assert.Equal(20, model.SingleTokenMilliseconds(0), 9);
+        Assert.Equal(40, model.SingleTokenMilliseconds(512), 9);
+        for (var i = 0; i < 5; i++)
+        {
+            model.Observe(1, 512, 30);
+        }
+
+        Assert.Equal(30, model.SingleTokenMilliseconds(512), 9);
+        Assert.Equal(20, model.SingleTokenMilliseconds(0), 9);
+    }
+
+    [Fact]
     public void Stored_curves_round_trip_and_a_broken_file_is_ignored()
     {
         using var temp = new Support.TempDirectory();

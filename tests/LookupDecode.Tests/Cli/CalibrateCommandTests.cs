@@ -21,7 +21,8 @@ public sealed class CalibrateCommandTests : IDisposable
         Assert.True(exitCode == 0, error);
         using var document = JsonDocument.Parse(output);
         var root = document.RootElement;
-        Assert.Equal(["model", "backend", "threads", "kv_cache_type", "stored", "points"], root.EnumerateObject().Select(property => property.Name));
+        Assert.Equal(["model", "backend", "threads", "kv_cache_type", "stored", "disturbance", "points"], root.EnumerateObject().Select(property => property.Name));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("disturbance").ValueKind);
         Assert.Equal(JsonValueKind.String, root.GetProperty("backend").ValueKind);
         Assert.Equal(["batch_size", "depth", "milliseconds", "relative_cost"], root.GetProperty("points")[0].EnumerateObject().Select(property => property.Name));
 
