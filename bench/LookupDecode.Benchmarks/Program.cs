@@ -3,10 +3,16 @@ using LookupDecode.Benchmarks.EndToEnd;
 
 // Micro benchmarks:  dotnet run -c Release --project bench/LookupDecode.Benchmarks -- --filter '*'
 // End to end:        dotnet run -c Release --project bench/LookupDecode.Benchmarks -- e2e --model M [--upstream-bin DIR]
+// Matrix:           dotnet run -c Release --project bench/LookupDecode.Benchmarks -- matrix --model M [--kv f16,q8_0] [--fa auto,on,off] [--depths …]
 // Soak:              dotnet run -c Release --project bench/LookupDecode.Benchmarks -- soak --model M [--requests 2000] [--concurrency 16]
 if (args.Length > 0 && args[0] == "e2e")
 {
     return EndToEndCommand.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "matrix")
+{
+    return LookupDecode.Benchmarks.Matrix.MatrixCommand.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "soak")

@@ -53,6 +53,12 @@ internal sealed class ModelArguments
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string> FlashAttention { get; } = new("--flash-attn", "-fa")
+    {
+        Description = "Flash attention, as llama.cpp's -fa: auto (llama.cpp's choice; always on with a Q8_0 cache), on or off (off needs --kv-type f16).",
+        DefaultValueFactory = _ => "auto",
+    };
+
     public Option<string> ModelCheck { get; } = new("--model-check")
     {
         Description = "How the model file is checked before it is loaded: child (rules, then llama.cpp loads it in a child process, cached per file), managed (rules only) or none (trusted files).",
@@ -73,6 +79,8 @@ internal sealed class ModelArguments
         command.Options.Add(GpuLayers);
         KvType.AcceptOnlyFromAmong([.. KvCacheTypeNames.All]);
         command.Options.Add(KvType);
+        FlashAttention.AcceptOnlyFromAmong("auto", "on", "off");
+        command.Options.Add(FlashAttention);
         AddModelCheckTo(command);
         command.Options.Add(Verbose);
     }
@@ -126,6 +134,12 @@ internal sealed class ModelArguments
             BatchSize = offered.Contains(BatchSize) ? result.GetValue(BatchSize) : defaults.BatchSize,
             GpuLayers = offered.Contains(GpuLayers) ? result.GetValue(GpuLayers) : defaults.GpuLayers,
             KvCacheType = KvCacheTypeNames.Parse(result.GetValue(KvType)),
+            FlashAttention = (offered.Contains(FlashAttention) ? result.GetValue(FlashAttention) : null) switch
+            {
+                "on" => Models.FlashAttention.Enabled,
+                "off" => Models.FlashAttention.Disabled,
+                _ => Models.FlashAttention.Auto,
+            },
             CheckMode = (offered.Contains(ModelCheck) ? result.GetValue(ModelCheck) : null) switch { "managed" => ModelCheckMode.Managed, "none" => ModelCheckMode.None, _ => ModelCheckMode.Child },
         };
         try
@@ -147,6 +161,7 @@ internal sealed class ModelArguments
         nameof(ModelOptions.BatchSize) => BatchSize.Name,
         nameof(ModelOptions.GpuLayers) => GpuLayers.Name,
         nameof(ModelOptions.KvCacheType) => KvType.Name,
+        nameof(ModelOptions.FlashAttention) => FlashAttention.Name,
         nameof(ModelOptions.CheckMode) => ModelCheck.Name,
         _ => property,
     };

@@ -192,6 +192,20 @@ public sealed class GenerationSession : IDisposable
         return _context.MaxBatchLogitDifference(Calibration.DecodeCostMeasurement.FillerTokens(Model, 8));
     }
 
+    /// <summary>
+    /// Batch invariance at a depth: <paramref name="width"/> ordinary tokens after <paramref name="depth"/> decoded singly
+    /// and as one batch (<see cref="NativeContext.BatchInvarianceAt"/>), for the measurement matrix. Leaves the cache empty.
+    /// </summary>
+    internal (float MaxDifference, int ArgmaxMismatches) MeasureBatchInvariance(int depth, int width)
+    {
+        if (depth < 0 || width < 1 || depth + width > _context.Size)
+        {
+            throw new InvalidOptionException("depth", $"depth {depth} plus {width} tokens must fit the context of {_context.Size}");
+        }
+
+        return _context.BatchInvarianceAt(Calibration.DecodeCostMeasurement.FillerTokens(Model, depth + width), depth, width);
+    }
+
     private IDraftPlanner? CreatePlanner(ref GenerationOptions options, out string? fallback)
     {
         fallback = null;

@@ -24,6 +24,9 @@ public sealed record ModelOptions
     /// <summary>KV cache element type. Default <see cref="KvCacheType.Auto"/> (see there for why it is not llama.cpp's F16).</summary>
     public KvCacheType KvCacheType { get; init; } = KvCacheType.Auto;
 
+    /// <summary>Flash attention. Default <see cref="Models.FlashAttention.Auto"/>.</summary>
+    public FlashAttention FlashAttention { get; init; } = FlashAttention.Auto;
+
     /// <summary>Map the model file into memory instead of reading it (llama.cpp's default).</summary>
     public bool UseMemoryMap { get; init; } = true;
 
@@ -60,6 +63,16 @@ public sealed record ModelOptions
         if (!Enum.IsDefined(KvCacheType))
         {
             throw new InvalidOptionException(nameof(KvCacheType), $"unknown KV cache type {(int)KvCacheType}");
+        }
+
+        if (!Enum.IsDefined(FlashAttention))
+        {
+            throw new InvalidOptionException(nameof(FlashAttention), $"unknown flash attention setting {(int)FlashAttention}");
+        }
+
+        if (FlashAttention == FlashAttention.Disabled && KvCacheType == KvCacheType.Q8_0)
+        {
+            throw new InvalidOptionException(nameof(FlashAttention), "cannot be off with a Q8_0 KV cache: llama.cpp needs flash attention for a quantized V cache");
         }
 
         if (!Enum.IsDefined(CheckMode))

@@ -64,6 +64,12 @@ internal sealed partial class NativeContext : IDisposable
         }
 
         var kvType = ResolveKvCacheType(options, headSize);
+        if (kvType == KvCacheType.Q8_0 && options.FlashAttention == FlashAttention.Disabled)
+        {
+            throw new InvalidOptionException(nameof(ModelOptions.FlashAttention),
+                "cannot be off with a Q8_0 KV cache (the default on heads a multiple of 32 wide): choose --kv-type f16 with it");
+        }
+
         var parameters = LLamaContextParams.Default();
         if (kvType == KvCacheType.Q8_0)
         {
@@ -80,9 +86,16 @@ internal sealed partial class NativeContext : IDisposable
         // shared, plus its own nodes); chains use sequence 0 alone.
         parameters.n_seq_max = drafting ? 1u : (uint)MaxSequences;
         parameters.kv_unified = !drafting;
-        if (drafting && kvType == KvCacheType.F16 && headSize is > 0 and < NarrowHeadSize)
+        if (drafting && kvType == KvCacheType.F16 && headSize is > 0 and < NarrowHeadSize && options.FlashAttention == FlashAttention.Auto)
         {
             parameters.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED;
+        }
+
+        if (options.FlashAttention != FlashAttention.Auto)
+        {
+            parameters.llama_flash_attn_type = options.FlashAttention == FlashAttention.Enabled
+                ? LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED
+                : LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED;
         }
 
         parameters.n_threads = options.EffectiveThreads;
@@ -178,6 +191,64 @@ internal sealed partial class NativeContext : IDisposable
 
         Clear();
         return difference;
+    }
+
+    /// <summary>
+    /// Batch invariance where verification needs it: after <paramref name="depth"/> tokens of <paramref name="tokens"/>,
+    /// the next <paramref name="width"/> decoded one per <c>llama_decode</c> and as one batch. Returns the largest absolute
+    /// logit difference and how many of the positions' argmax differ. Leaves the KV cache empty.
+    /// </summary>
+    public (float MaxDifference, int ArgmaxMismatches) BatchInvarianceAt(ReadOnlySpan<int> tokens, int depth, int width)
+    {
+        var vocabulary = Model.VocabularySize;
+        var single = new float[width * vocabulary];
+        Clear();
+        for (var start = 0; start < depth; start += BatchCapacity)
+        {
+            Decode(tokens.Slice(start, Math.Min(BatchCapacity, depth - start)), start, logitsForAll: false);
+        }
+
+        for (var i = 0; i < width; i++)
+        {
+            Decode(tokens.Slice(depth + i, 1), depth + i, logitsForAll: true);
+            Logits(0).CopyTo(single.AsSpan(i * vocabulary, vocabulary));
+        }
+
+        TruncateFrom(depth);
+        Decode(tokens.Slice(depth, width), depth, logitsForAll: true);
+        var difference = 0f;
+        var mismatches = 0;
+        for (var i = 0; i < width; i++)
+        {
+            var batched = Logits(i);
+            var reference = single.AsSpan(i * vocabulary, vocabulary);
+            for (var v = 0; v < vocabulary; v++)
+            {
+                difference = Math.Max(difference, Math.Abs(batched[v] - reference[v]));
+            }
+
+            if (IndexOfMax(batched) != IndexOfMax(reference))
+            {
+                mismatches++;
+            }
+        }
+
+        Clear();
+        return (difference, mismatches);
+    }
+
+    private static int IndexOfMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
     }
 
     public void Dispose() => _handle.Dispose();

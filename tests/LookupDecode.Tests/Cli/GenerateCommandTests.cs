@@ -106,6 +106,35 @@ public sealed class GenerateCommandTests(SharedModels models)
     }
 
     [Fact]
+    public async Task Flash_attention_off_with_a_Q8_0_cache_is_a_one_line_error_before_any_model_loads()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync("generate", "--model", "unused.gguf", "--prompt", "hi", "--kv-type", "q8_0", "-fa", "off");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("--flash-attn", error, StringComparison.Ordinal);
+        Assert.Contains("Q8_0", error, StringComparison.Ordinal);
+    }
+
+    [ModelTheory]
+    [InlineData("on")]
+    [InlineData("off")]
+    public async Task Either_flash_attention_setting_gives_the_greedy_tokens_on_an_F16_cache(string setting)
+    {
+        var modelPath = TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K));
+
+        var (exitCode, output, error) = await CliRunner.RunAsync(
+            "generate", "--model", modelPath, "--prompt", "Once upon a time", "--max-tokens", "24", "--threads", "2", "--kv-type", "f16", "-fa", setting, "--json");
+
+        Assert.True(exitCode == 0, error);
+        using var document = JsonDocument.Parse(output);
+        using var session = models.Get(TestModelNames.Stories260K).CreateSession();
+        var expected = session.Generate("Once upon a time", new LookupDecode.Decoding.GenerationOptions { MaxTokens = 24 });
+        Assert.Equal(expected.Tokens, document.RootElement.GetProperty("tokens").EnumerateArray().Select(token => token.GetInt32()));
+    }
+
+    [Fact]
     public async Task Missing_prompt_is_a_one_line_usage_error()
     {
         var (exitCode, _, error) = await CliRunner.RunAsync("generate", "--model", "unused.gguf");
