@@ -26,7 +26,8 @@ internal static class ReplayCommand
         var simulate = new Option<bool>("--simulate") { Description = "Offline: no model compute; each step is priced by the cost curve (the model only tokenizes)." };
         var costCurve = new Option<string?>("--cost-curve")
         {
-            Description = "With --simulate: a curve file { \"points\": [[k, T(k)/T(1)], …] } or a stored calibration, or 'flat' (GPU-like). "
+            Description = "A curve file { \"points\": [[k, T(k)/T(1)], …] } or a stored calibration, or 'flat' (GPU-like): with --simulate it prices "
+                          + "every step; forced, it is where adaptive drafting starts before the online correction learns this machine's costs. "
                           + "Default: the model's stored calibration on this machine (measured now if missing).",
         };
         var variants = new Option<string>("--variants")
@@ -65,11 +66,6 @@ internal static class ReplayCommand
         {
             var limit = selection.CheckedMaxTokens(result);
             var forced = !result.GetValue(simulate);
-            if (forced && result.GetValue(costCurve) is not null)
-            {
-                throw new InvalidOptionException(costCurve.Name, "applies to --simulate only: forced replay measures real decode times");
-            }
-
             var proposalsPath = result.GetValue(proposals)?.FullName;
             if (forced && proposalsPath is not null)
             {
@@ -154,7 +150,12 @@ internal static class ReplayCommand
                 var reporter = new InlineProgress<(int Done, int Total)>(p => progress(p.Done / (double)p.Total));
                 if (forced)
                 {
-                    return ReplayRunner.Force(llama, traces, chosen, limit, reporter, cancellationToken);
+                    // A curve given to a forced replay is where adaptive drafting starts (a deliberately wrong one tests
+                    // how fast the online correction finds the machine's real costs); every step still costs what it costs.
+                    var started = curve is null
+                        ? chosen
+                        : [.. chosen.Select(variant => variant with { Options = variant.Options with { Adaptive = variant.Options.Adaptive with { CostCurve = curve.Curve } } })];
+                    return ReplayRunner.Force(llama, traces, started, limit, reporter, cancellationToken);
                 }
 
                 var cost = curve ?? StoredCurve(llama, progress);

@@ -7,8 +7,9 @@ namespace LookupDecode.Calibration;
 /// from the decode times generation observes, per depth range (<see cref="DepthRangeOf"/>) and batch size. Each range
 /// learns how single-token decodes compare with the curve, and each batch size in it how its decodes compare with that
 /// (<see cref="ObservedRatio"/>: settled after <see cref="MinimumObservations"/> observations, spikes set aside), so a
-/// machine-wide slowdown cancels out and a batch size seen fewer than <see cref="MinimumObservations"/> times in a range
-/// keeps the curve's relative cost: load never makes an unobserved batch look cheaper. Not thread-safe.
+/// machine-wide slowdown cancels out. A batch size seen fewer than <see cref="MinimumObservations"/> times in a range takes
+/// the correction its settled neighbours imply (interpolated across widths, borrowed from the nearest range), or none while
+/// nothing is known. Not thread-safe.
 /// </summary>
 public sealed class CostModel
 {
@@ -67,7 +68,77 @@ public sealed class CostModel
         var clamped = Math.Min(batchSize, MaxBatchSize);
         var baseCost = Interpolated(clamped, depth) / Interpolated(1, depth);
         var extrapolated = batchSize > MaxBatchSize ? baseCost * batchSize / MaxBatchSize : baseCost;
-        return extrapolated * _relative[Cell(DepthRangeOf(depth), clamped)].ValueOr(1);
+        return extrapolated * RelativeCorrection(DepthRangeOf(depth), clamped);
+    }
+
+    /// <summary>
+    /// How a width's steps compare with the curve in a depth range: its own correction once settled; else interpolated
+    /// between the nearest settled widths below (width 1 is 1 by definition) and above, or the nearest below's beyond the
+    /// widest settled one; a range with no settled width borrows the nearest range that has one. A curve that is wrong
+    /// everywhere (a flat one on a CPU) is thus corrected for every width by the few the planner has tried, instead of
+    /// tempting it to try each width in each range in turn; 1 while nothing is known.
+    /// </summary>
+    private double RelativeCorrection(int range, int batchSize)
+    {
+        if (_relative[Cell(range, batchSize)].Settled)
+        {
+            return _relative[Cell(range, batchSize)].Value;
+        }
+
+        for (var distance = 0; distance < DepthRanges; distance++)
+        {
+            foreach (var candidate in (ReadOnlySpan<int>)[range - distance, range + distance])
+            {
+                if (candidate is >= 0 and < DepthRanges && InterpolatedCorrection(candidate, batchSize) is { } known)
+                {
+                    return known;
+                }
+
+                if (distance == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        return 1;
+    }
+
+    /// <summary>The correction of an unsettled width interpolated from the settled ones of a range, or null when it has none.</summary>
+    private double? InterpolatedCorrection(int range, int batchSize)
+    {
+        int below = 1, above = -1;
+        for (var width = batchSize - 1; width >= 2; width--)
+        {
+            if (_relative[Cell(range, width)].Settled)
+            {
+                below = width;
+                break;
+            }
+        }
+
+        for (var width = batchSize + 1; width <= MaxBatchSize; width++)
+        {
+            if (_relative[Cell(range, width)].Settled)
+            {
+                above = width;
+                break;
+            }
+        }
+
+        if (below == 1 && above < 0)
+        {
+            return null;
+        }
+
+        var belowValue = below == 1 ? 1 : _relative[Cell(range, below)].Value;
+        if (above < 0)
+        {
+            return belowValue;
+        }
+
+        var t = (double)(batchSize - below) / (above - below);
+        return belowValue + (t * (_relative[Cell(range, above)].Value - belowValue));
     }
 
     /// <summary>
@@ -97,7 +168,14 @@ public sealed class CostModel
             return;
         }
 
-        var ratio = Math.Clamp(milliseconds / predicted, 0.05, 20);
+        // Not bounded: a curve of relative costs only prices a step at a nominal "1 ms", so a real step may be hundreds
+        // of times that; spikes are ObservedRatio's to set aside, and only the relative correction is bounded.
+        var ratio = milliseconds / predicted;
+        if (!double.IsFinite(ratio))
+        {
+            return;
+        }
+
         var range = DepthRangeOf(depth);
         if (batchSize == 1)
         {

@@ -35,7 +35,8 @@ public sealed class CostModelTests
         }
 
         Assert.Equal(2.0, model.RelativeCost(2, 0), 2);
-        Assert.Equal(2.4, model.RelativeCost(4, 0), 9);
+        // Width 4 was never seen: it takes the correction width 2 settled on (25% dearer than the curve).
+        Assert.Equal(2.4 * 1.25, model.RelativeCost(4, 0), 2);
     }
 
     [Fact]
@@ -111,6 +112,39 @@ public sealed class CostModelTests
         }
 
         Assert.Equal(4.8, model.RelativeCost(2, 0), 9);
+    }
+
+    [Fact]
+    public void A_deliberately_wrong_flat_curve_learns_the_machines_real_costs_within_a_few_steps()
+    {
+        // A flat curve prices every step at a nominal 1 ms; the 1B model's real steps take 20 ms, batches of 2 36 ms.
+        var model = CostModel.Flat(16);
+        for (var i = 0; i < CostModel.MinimumObservations; i++)
+        {
+            model.Observe(1, 0, 20);
+            model.Observe(2, 0, 36);
+        }
+
+        Assert.Equal(1.8, model.RelativeCost(2, 0), 2);
+        Assert.Equal(1.8, model.RelativeCost(3, 0), 2);
+        Assert.Equal(1.8, model.RelativeCost(16, 2000), 2);
+        Assert.Equal(20, model.SingleTokenMilliseconds(0), 6);
+    }
+
+    [Fact]
+    public void An_unseen_width_is_interpolated_between_the_settled_widths_around_it()
+    {
+        var model = CostModel.FromRelativeCosts([1, 2, 3, 4, 5]);
+        for (var i = 0; i < CostModel.MinimumObservations; i++)
+        {
+            model.Observe(1, 0, 1);
+            model.Observe(2, 0, 2 * 1.2);
+            model.Observe(5, 0, 5 * 2.0);
+        }
+
+        Assert.Equal(2 * 1.2, model.RelativeCost(2, 0), 6);
+        Assert.Equal(3 * (1.2 + (0.8 / 3)), model.RelativeCost(3, 0), 6);
+        Assert.Equal(5 * 2.0, model.RelativeCost(5, 0), 6);
     }
 
     [Fact]

@@ -105,7 +105,6 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("--categories", "poetry", "unknown category 'poetry'")]
     [InlineData("--max-tokens", "0", "--max-tokens")]
     [InlineData("--per-category", "0", "--per-category")]
-    [InlineData("--cost-curve", "flat", "applies to --simulate only")]
     [InlineData("--proposals", "table.csv", "option --proposals: applies to --simulate only")]
     public async Task Bad_options_are_one_line_naming_the_flag(string flag, string value, string expected)
     {
