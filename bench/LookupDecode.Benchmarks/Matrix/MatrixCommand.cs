@@ -39,7 +39,7 @@ internal static class MatrixCommand
             var settings = (from kv in Split(result.GetValue(kvTypes)!)
                             from fa in Split(result.GetValue(flash)!)
                             where !(kv == "q8_0" && fa == "off")
-                            select (Kv: KvCacheTypeNames.Parse(kv), Fa: fa switch { "on" => FlashAttention.Enabled, "off" => FlashAttention.Disabled, _ => FlashAttention.Auto }))
+                            select (Kv: KvCacheTypeNames.Parse(kv), Fa: FlashAttentionNames.Parse(fa)))
                            .ToArray();
             var rows = new List<MatrixRow>();
             var invariance = new List<InvarianceRow>();

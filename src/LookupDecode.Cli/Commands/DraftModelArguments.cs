@@ -73,13 +73,25 @@ internal sealed class DraftModelArguments
     /// <exception cref="InvalidOptionException">Either rule is broken; names <paramref name="flag"/> or <c>--draft-model</c>.</exception>
     public void RequireConsistent(ParseResult result, IReadOnlyList<DraftingPlan> plans, string flag)
     {
-        var given = result.GetValue(Path) is not null;
-        if (!given && plans.FirstOrDefault(plan => plan.UsesDraftModel(draftModelGiven: false)) is { } needy)
+        RequireGivenFor(result, plans, flag);
+        RequireUsedBy(result, plans, flag);
+    }
+
+    /// <summary>A plan (chosen with <paramref name="flag"/>) that drafts with a draft model needs <c>--draft-model</c>.</summary>
+    /// <exception cref="InvalidOptionException">It is missing; names <paramref name="flag"/>.</exception>
+    public void RequireGivenFor(ParseResult result, IReadOnlyList<DraftingPlan> plans, string flag)
+    {
+        if (result.GetValue(Path) is null && plans.FirstOrDefault(plan => plan.UsesDraftModel(draftModelGiven: false)) is { } needy)
         {
             throw new InvalidOptionException(flag, $"'{needy.Name}' drafts with a draft model: give one with {Path.Name}");
         }
+    }
 
-        if (given && !plans.Any(plan => plan.UsesDraftModel(draftModelGiven: true)))
+    /// <summary>A given <c>--draft-model</c> must be used by at least one plan (chosen with <paramref name="flag"/>).</summary>
+    /// <exception cref="InvalidOptionException">No plan uses it; names <c>--draft-model</c>.</exception>
+    public void RequireUsedBy(ParseResult result, IReadOnlyList<DraftingPlan> plans, string flag)
+    {
+        if (result.GetValue(Path) is not null && !plans.Any(plan => plan.UsesDraftModel(draftModelGiven: true)))
         {
             var names = string.Join(", ", plans.Select(plan => $"'{plan.Name}'"));
             throw new InvalidOptionException(Path.Name, $"{names} cannot draft with a draft model: use {flag} auto (which adds it to its drafters) or draft-model");

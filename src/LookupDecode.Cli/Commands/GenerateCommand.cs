@@ -37,10 +37,7 @@ internal static class GenerateCommand
 
             // A prompt the vocabulary cannot encode or the context cannot hold fails before a first calibration runs.
             var promptTokens = llama.Tokenize(promptText);
-            if (promptTokens.Length + 1 > session.ContextSize)
-            {
-                throw new PromptTooLongException(promptTokens.Length, session.ContextSize);
-            }
+            session.CheckRequest(promptTokens, generationOptions);
 
             CalibrationNotice.Prepare(cli, llama, generationOptions);
             if ((generationOptions.Lookup.StaticCache is not null || generationOptions.Lookup.DynamicCache is not null)

@@ -79,7 +79,7 @@ internal sealed class ModelArguments
         command.Options.Add(GpuLayers);
         KvType.AcceptOnlyFromAmong([.. KvCacheTypeNames.All]);
         command.Options.Add(KvType);
-        FlashAttention.AcceptOnlyFromAmong("auto", "on", "off");
+        FlashAttention.AcceptOnlyFromAmong([.. FlashAttentionNames.All]);
         command.Options.Add(FlashAttention);
         AddModelCheckTo(command);
         command.Options.Add(Verbose);
@@ -134,12 +134,7 @@ internal sealed class ModelArguments
             BatchSize = offered.Contains(BatchSize) ? result.GetValue(BatchSize) : defaults.BatchSize,
             GpuLayers = offered.Contains(GpuLayers) ? result.GetValue(GpuLayers) : defaults.GpuLayers,
             KvCacheType = KvCacheTypeNames.Parse(result.GetValue(KvType)),
-            FlashAttention = (offered.Contains(FlashAttention) ? result.GetValue(FlashAttention) : null) switch
-            {
-                "on" => Models.FlashAttention.Enabled,
-                "off" => Models.FlashAttention.Disabled,
-                _ => Models.FlashAttention.Auto,
-            },
+            FlashAttention = FlashAttentionNames.Parse(offered.Contains(FlashAttention) ? result.GetValue(FlashAttention) : null),
             CheckMode = (offered.Contains(ModelCheck) ? result.GetValue(ModelCheck) : null) switch { "managed" => ModelCheckMode.Managed, "none" => ModelCheckMode.None, _ => ModelCheckMode.Child },
         };
         try

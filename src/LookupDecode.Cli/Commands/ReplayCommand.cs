@@ -102,14 +102,14 @@ internal static class ReplayCommand
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             var modelOptions = model.ToOptions(result);
             var draftPath = result.GetValue(draftModel.Path);
-            RequireDraftModelFor(chosen, draftPath, variants.Name);
+            draftModel.RequireGivenFor(result, [.. chosen.Select(variant => variant.Options.Drafting)], variants.Name);
             if (tabulated is not null)
             {
-                RequireDraftModelFor([tabulated], draftPath, proposalsOf.Name);
+                draftModel.RequireGivenFor(result, [tabulated.Options.Drafting], proposalsOf.Name);
             }
 
             // And the other way round: a draft model no variant drafts with is refused, never silently ignored.
-            draftModel.RequireConsistent(result, [.. chosen.Concat(tabulated is null ? [] : [tabulated]).Select(variant => variant.Options.Drafting)], variants.Name);
+            draftModel.RequireUsedBy(result, [.. chosen.Concat(tabulated is null ? [] : [tabulated]).Select(variant => variant.Options.Drafting)], variants.Name);
 
             if (draftPath is not null)
             {
@@ -226,14 +226,6 @@ internal static class ReplayCommand
     }
 
     /// <summary>A variant that drafts with a draft model by name needs one (<c>oracle</c> and <c>auto</c> add it only when given).</summary>
-    private static void RequireDraftModelFor(IReadOnlyList<ReplayVariant> chosen, string? draftPath, string flag)
-    {
-        if (draftPath is null && chosen.FirstOrDefault(variant => variant.Options.Drafting.UsesDraftModel(draftModelGiven: false)) is { } needy)
-        {
-            throw new InvalidOptionException(flag, $"'{needy.Name}' drafts with a draft model: give one with --draft-model");
-        }
-    }
-
     private static IReadOnlyList<ReplayTrace> FitContext(CliContext cli, IReadOnlyList<ReplayTrace> traces, int contextSize, int maxTokens)
     {
         var fitting = traces.Where(trace => trace.Prompt.Length + Math.Min(maxTokens, trace.Answer.Length) + 1 < contextSize).ToArray();

@@ -136,8 +136,15 @@ public sealed class GenerationSession : IDisposable
         return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback, cancellationToken);
     }
 
-    private void CheckRequest(ReadOnlySpan<int> promptTokens, GenerationOptions options)
+    /// <summary>
+    /// Checks a request as <see cref="Generate(ReadOnlySpan{int}, GenerationOptions?, Action{TokenEvent}?, CancellationToken)"/>
+    /// does before it runs, without running it: a caller about to do slow preparation (a first calibration) can fail fast.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option is out of range, the prompt is empty or a token is outside the vocabulary.</exception>
+    /// <exception cref="PromptTooLongException">The prompt leaves no room in the context.</exception>
+    public void CheckRequest(ReadOnlySpan<int> promptTokens, GenerationOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (promptTokens.IsEmpty)
         {

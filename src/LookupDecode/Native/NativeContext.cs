@@ -165,33 +165,7 @@ internal sealed partial class NativeContext : IDisposable
     /// <c>llama_decode</c> and decoded as one batch. Zero means this model and backend compute batched logits
     /// bit-identically to single-token ones. Leaves the KV cache empty.
     /// </summary>
-    public float MaxBatchLogitDifference(ReadOnlySpan<int> tokens)
-    {
-        var vocabulary = Model.VocabularySize;
-        var single = new float[tokens.Length * vocabulary];
-        Clear();
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            Decode(tokens.Slice(i, 1), i, logitsForAll: true);
-            Logits(0).CopyTo(single.AsSpan(i * vocabulary, vocabulary));
-        }
-
-        Clear();
-        Decode(tokens, 0, logitsForAll: true);
-        var difference = 0f;
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            var batched = Logits(i);
-            var reference = single.AsSpan(i * vocabulary, vocabulary);
-            for (var v = 0; v < vocabulary; v++)
-            {
-                difference = Math.Max(difference, Math.Abs(batched[v] - reference[v]));
-            }
-        }
-
-        Clear();
-        return difference;
-    }
+    public float MaxBatchLogitDifference(ReadOnlySpan<int> tokens) => BatchInvarianceAt(tokens, depth: 0, tokens.Length).MaxDifference;
 
     /// <summary>
     /// Batch invariance where verification needs it: after <paramref name="depth"/> tokens of <paramref name="tokens"/>,

@@ -5,6 +5,8 @@ using LookupDecode.Tests.Support;
 
 namespace LookupDecode.Tests.Repository;
 
+/// <summary>The README's commands, run as written; the main job drafts adaptively, so it runs alone (see <see cref="MeasuredAloneCollection"/>).</summary>
+[Collection(MeasuredAloneCollection.Name)]
 public sealed partial class ReadmeTests
 {
     private static string[] FrontPage => File.ReadAllLines(Path.Combine(TestPaths.RepositoryRoot, "README.md"));
