@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LookupDecode.Drafting.Trees;
+using LookupDecode.Native;
 
 namespace LookupDecode.Decoding;
 
@@ -15,9 +16,8 @@ internal sealed partial class DecodingLoop
     private readonly int[] _keptPath = new int[GenerationOptions.MaxDraftLength];
 
     /// <summary>Runs one tree step after <paramref name="token"/> (pending at <paramref name="nPast"/>); returns the new past.</summary>
-    private int TreeStep(RunState run, ITreePlanner planner, ref int token, int nPast)
+    private int TreeStep(NativeContext context, GenerationRun run, ITreePlanner planner, ref int token, int nPast)
     {
-        var context = run.Context;
         // Every node takes a KV cell: the tree must fit the context as well as the batch.
         var budget = Math.Min(Math.Min(run.Options.Drafting.MaxLength, context.BatchCapacity - 1), Math.Min(_tree.Capacity, context.Size - nPast - 1));
         var maxDepth = context.Size - nPast - 1;
@@ -30,7 +30,7 @@ internal sealed partial class DecodingLoop
         if (budget > 0 && maxDepth > 0)
         {
             var draftStart = Stopwatch.GetTimestamp();
-            nodes = Math.Clamp(planner.PlanTree(_history.Span, _tree, budget, NativeContextBranches, maxDepth, nPast), 0, _tree.Count);
+            nodes = Math.Clamp(planner.PlanTree(run.History.Span, _tree, budget, NativeContextBranches, maxDepth, nPast), 0, _tree.Count);
             run.DraftTicks += Stopwatch.GetTimestamp() - draftStart;
             if (!Fits(_tree, budget, maxDepth))
             {
@@ -50,7 +50,7 @@ internal sealed partial class DecodingLoop
         }
 
         var decodeTicks = Stopwatch.GetTimestamp() - decodeStart;
-        CountStep(run, decodeTicks, nodes);
+        run.CountStep(decodeTicks, nodes);
 
         // Walk the tree with the model's choices.
         var node = -1;
@@ -61,7 +61,7 @@ internal sealed partial class DecodingLoop
             var chosen = run.Selector.Select(index);
             run.Selector.Accept(chosen);
             var child = nodes > 0 ? _tree.ChildWithToken(node, chosen) : -1;
-            Emit(run, chosen, wasDrafted: child >= 0);
+            run.Emit(chosen, wasDrafted: child >= 0);
             token = chosen;
             if (child < 0)
             {
@@ -73,21 +73,16 @@ internal sealed partial class DecodingLoop
             run.Accepted++;
             node = child;
             index = 1 + child;
-            if (!run.Options.UpstreamStoppingRule && !ShouldContinueAfter(run, chosen))
+            if (!run.Options.UpstreamStoppingRule && !run.ShouldContinueAfter(chosen))
             {
                 emitted = accepted;
                 break;
             }
         }
 
-        if (run.Drafter is { } learner)
-        {
-            // Drafters learn from the branch kept, as from a verified chain.
-            var learnStart = Stopwatch.GetTimestamp();
-            var kept = nodes == 0 ? 0 : _tree.KeptBranch(node, _keptPath);
-            learner.Verified(_keptPath.AsSpan(0, kept), _history.Span[^emitted..], nodes + 1, nPast, Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds);
-            run.DraftTicks += Stopwatch.GetTimestamp() - learnStart;
-        }
+        // Drafters learn from the branch kept, as from a verified chain.
+        var kept = nodes == 0 || run.Drafter is null ? 0 : _tree.KeptBranch(node, _keptPath);
+        run.Learn(_keptPath.AsSpan(0, kept), emitted, nodes + 1, nPast, Stopwatch.GetElapsedTime(0, decodeTicks).TotalMilliseconds);
 
         nPast += 1 + accepted;
         if (nodes > 0)
@@ -101,7 +96,7 @@ internal sealed partial class DecodingLoop
             }
             catch (KvCacheRollbackException exception)
             {
-                nPast = RebuildWithoutDrafting(run, nPast, exception);
+                nPast = RebuildWithoutDrafting(context, run, nPast, exception);
             }
         }
 

@@ -16,16 +16,14 @@ public sealed class GenerationSession : IDisposable
 {
     private readonly NativeContext _context;
     private readonly DecodingLoop _loop = new();
-    private readonly ILogger _logger;
-    private readonly DraftPlannerFactory _planners = new();
-    private readonly Dictionary<Calibration.DecodeCostCurve, Calibration.CostModel> _costModels = new(ReferenceEqualityComparer.Instance);
+    private readonly GenerationSetup _setup;
     private int _busy;
 
     internal GenerationSession(LlamaModel model, NativeContext context, ILogger logger)
     {
         Model = model;
         _context = context;
-        _logger = logger;
+        _setup = new GenerationSetup(model, logger);
     }
 
     /// <summary>The model this session runs.</summary>
@@ -74,8 +72,8 @@ public sealed class GenerationSession : IDisposable
         options ??= new GenerationOptions();
         CheckRequest(promptTokens, options);
         using var exclusive = Enter();
-        using var selector = CreateSelector(options.Sampling, promptTokens);
-        var drafter = CreatePlanner(ref options, out var fallback);
+        using var selector = GenerationSetup.CreateSelector(_context, options.Sampling, promptTokens);
+        var drafter = _setup.CreatePlanner(options, out var fallback);
         return _loop.Run(_context, promptTokens, options, drafter, selector, onToken, fallback, cancellationToken);
     }
 
@@ -116,7 +114,7 @@ public sealed class GenerationSession : IDisposable
             // The exact limit: the recording ends where it ends (llama-lookup's overshooting rule would read past it).
             options = options with { MaxTokens = Math.Min(forcedTokens.Length, options.MaxTokens), Sampling = SamplingOptions.Greedy, UpstreamStoppingRule = false };
             CheckRequest(promptTokens, options);
-            CheckTokens(forcedTokens, "forced tokens");
+            GenerationSetup.CheckTokens(Model, forcedTokens, "forced tokens");
             if (promptTokens.Length + options.MaxTokens + 1 > _context.Size)
             {
                 throw new PromptTooLongException(promptTokens.Length + options.MaxTokens, _context.Size);
@@ -132,7 +130,7 @@ public sealed class GenerationSession : IDisposable
         using var exclusive = Enter();
         using var selector = new TraceSelector(forcedTokens);
         string? fallback = null;
-        planner ??= CreatePlanner(ref options, out fallback);
+        planner ??= _setup.CreatePlanner(options, out fallback);
         return _loop.Run(_context, promptTokens, options, planner, selector, onToken: null, fallback, cancellationToken);
     }
 
@@ -143,32 +141,7 @@ public sealed class GenerationSession : IDisposable
     /// <exception cref="InvalidOptionException">An option is out of range, the prompt is empty or a token is outside the vocabulary.</exception>
     /// <exception cref="PromptTooLongException">The prompt leaves no room in the context.</exception>
     public void CheckRequest(ReadOnlySpan<int> promptTokens, GenerationOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        if (promptTokens.IsEmpty)
-        {
-            throw new InvalidOptionException("prompt", "is empty: give at least one token (most models add BOS to any text)");
-        }
-
-        if (promptTokens.Length + 1 > _context.Size)
-        {
-            throw new PromptTooLongException(promptTokens.Length, _context.Size);
-        }
-
-        CheckTokens(promptTokens, "prompt");
-    }
-
-    private void CheckTokens(ReadOnlySpan<int> tokens, string what)
-    {
-        foreach (var token in tokens)
-        {
-            if ((uint)token >= (uint)Model.Info.VocabularySize)
-            {
-                throw new InvalidOptionException(what, $"token id {token} is outside the vocabulary of {Model.Info.VocabularySize}");
-            }
-        }
-    }
+        => GenerationSetup.CheckRequest(Model, promptTokens, options, _context.Size);
 
     /// <summary>Claims the session for one run; disposing the returned lease releases it.</summary>
     private ExclusiveUse Enter()
@@ -188,9 +161,6 @@ public sealed class GenerationSession : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _context.Dispose();
-
-    private ITokenSelector CreateSelector(SamplingOptions sampling, ReadOnlySpan<int> prompt)
-        => sampling.IsGreedy && !sampling.HasPenalty ? new GreedySelector(_context) : new NativeSampler(_context, sampling, prompt);
 
     /// <summary>Measures <see cref="LlamaModel.BatchLogitDifference"/> on this session's context (which it leaves empty).</summary>
     internal float MeasureBatchLogitDifference()
@@ -213,51 +183,6 @@ public sealed class GenerationSession : IDisposable
         return _context.BatchInvarianceAt(Calibration.DecodeCostMeasurement.FillerTokens(Model, depth + width), depth, width);
     }
 
-    private IDraftPlanner? CreatePlanner(ref GenerationOptions options, out string? fallback)
-    {
-        fallback = null;
-
-        if (options.Drafting.IsGreedy)
-        {
-            return null;
-        }
-
-        if (Model.Info.IsRecurrent)
-        {
-            fallback = $"{Model.Info.Name} is recurrent: its memory cannot roll back rejected drafts, so it runs as plain decoding.";
-            _logger.LogWarning("{Fallback}", fallback);
-            return null;
-        }
-
-        if (!options.Sampling.IsGreedy && options.Sampling.SeedExact && Model.BatchLogitDifference() is var difference and > 0)
-        {
-            fallback = $"batched logits of {Model.Info.Name} differ from single-token logits by up to {difference:G3} on this backend, "
-                       + "so sampled drafts could change individual draws; ran plain sampling to stay identical to it with the same seed "
-                       + "(SamplingOptions.SeedExact = false drafts anyway, distribution-preserving).";
-            return null;
-        }
-
-        if (options.DraftModel.Model is { } draftModel && options.Drafting.UsesDraftModel(draftModelGiven: true))
-        {
-            Drafting.DraftModel.DraftModelCompatibility.Require(Model, draftModel);
-        }
-
-        var chosen = options;
-        return _planners.Create(chosen, Model.DraftVocabulary, () => CostModelFor(chosen));
-    }
-
-    /// <summary>
-    /// The cost model adaptive drafting weighs drafts against: built from the options' curve, else from this model's
-    /// calibration, and kept per curve so what it learns online carries over to the session's next generations.
-    /// </summary>
-    internal Calibration.CostModel CostModelFor(GenerationOptions options)
-    {
-        var curve = options.Adaptive.CostCurve ?? Model.CostCurve(Math.Max(options.Drafting.MaxLength + 1, 17), options.Adaptive.CostModelDirectory);
-        if (!_costModels.TryGetValue(curve, out var model))
-        {
-            _costModels[curve] = model = new Calibration.CostModel(curve);
-        }
-
-        return model;
-    }
+    /// <summary>The cost model adaptive drafting weighs drafts against (<see cref="GenerationSetup.CostModelFor"/>).</summary>
+    internal Calibration.CostModel CostModelFor(GenerationOptions options) => _setup.CostModelFor(options);
 }

@@ -28,13 +28,13 @@ internal sealed partial class AdaptiveDraftPlanner
     private long _step;
 
     /// <summary>Expected gain over a plain step, in tokens, that asking source <paramref name="s"/> has been worth after its cost (for tests and reports).</summary>
-    internal double NetAskValue(int s) => _askValue[s] - (_rate * _askCost[s]);
+    internal double NetAskValue(int s) => _askValue[s] - (Rate * _askCost[s]);
 
     private void ProposeFromDecodingSource(int s, IDecodingDraftSource decoding, ReadOnlySpan<int> history, int limit)
     {
         _counts[s] = 0;
         var net = NetAskValue(s);
-        if (net <= _bestValue - (1 - _rate) && (net > 0 || _step < _nextProbe[s]))
+        if (net <= _bestValue - PlainValue && (net > 0 || _step < _nextProbe[s]))
         {
             // A cheap proposal is expected to do better this step, or asking has not paid lately and no probe is due.
             return;
@@ -65,7 +65,7 @@ internal sealed partial class AdaptiveDraftPlanner
         var single = _cost.SingleTokenMilliseconds(_depth);
         var cost = single > 0 && double.IsFinite(milliseconds) ? Math.Max(0, milliseconds) / single : 0;
         _askCost[s] += AskLearning * (cost - _askCost[s]);
-        _askValue[s] += AskLearning * (Math.Max(0, value - (1 - _rate)) - _askValue[s]);
+        _askValue[s] += AskLearning * (Math.Max(0, value - PlainValue) - _askValue[s]);
         if (limit >= Math.Min(wantedCap, _proposals[s].Length))
         {
             // Only when the room did not cut the ask short: near the token limit short drafts say nothing of the drafter.
@@ -108,7 +108,7 @@ internal sealed partial class AdaptiveDraftPlanner
                 cheapest = Math.Min(cheapest, (_batchCosts[last + 1] - _batchCosts[n]) / (last - n + 1));
             }
 
-            bars[n - 1] = _rate * Math.Max(0, cheapest);
+            bars[n - 1] = Rate * Math.Max(0, cheapest);
         }
     }
 }

@@ -97,7 +97,7 @@ internal sealed partial class AdaptiveDraftPlanner
         for (var k = 1; k <= nodes; k++)
         {
             expected += _pathProbabilities[_order[k - 1]];
-            var value = expected - (_rate * Cost(k + 1));
+            var value = expected - (Rate * Cost(k + 1));
             if (value > bestValue)
             {
                 bestValue = value;

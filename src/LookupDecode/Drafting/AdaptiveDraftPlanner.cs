@@ -33,6 +33,8 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     /// </summary>
     private double _caution;
     private int _depth;
+    private BatchPrice _price;
+    private double _othersCost;
     private readonly ProposalFollower[] _followers;
     private int _planStart;
     private int _bestSource;
@@ -84,13 +86,14 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
-        _caution = Math.Clamp(Cost(2) - 1, 0, 1);
+        _othersCost = _price.IsSolo ? 0 : _cost.RelativeCost(_price.OtherTokens, depth);
+        _caution = Math.Clamp(Cost(2) - Cost(1), 0, 1);
         _planStart = history.Length;
         _step++;
         var limit = Math.Min(draft.Length, _probabilities.Length);
         _bestSource = -1;
         _bestLength = 0;
-        _bestValue = 1 - _rate;
+        _bestValue = PlainValue;
         for (var s = 0; s < Sources.Length; s++)
         {
             if (_decoding[s] is null)
@@ -123,7 +126,7 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private int Consider(int s, out double value)
     {
         var count = _counts[s];
-        value = 1 - _rate;
+        value = PlainValue;
         if (count == 0)
         {
             return 0;
@@ -134,13 +137,13 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
             _probabilities[i] = _models[s].Probability(_evidence[s][i], _decoding[s] is null ? _caution : 0);
         }
 
-        var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, _rate, out var expected);
+        var length = DraftLengthPolicy.Choose(_probabilities.AsSpan(0, count), _costFunction, Rate, out var expected);
         if (length == 0)
         {
             return 0;
         }
 
-        value = expected - (_rate * Cost(length + 1));
+        value = expected - (Rate * Cost(length + 1));
         if (value > _bestValue)
         {
             _bestValue = value;
@@ -162,11 +165,28 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         }
 
         LearnTree(emitted);
-        _cost.Observe(batchSize, depth, milliseconds);
-        var achieved = emitted.Length / _cost.RelativeCost(batchSize, depth);
-        _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 1, 8);
+        if (_price.IsSolo)
+        {
+            // A shared batch's time and rate are the engine's to learn: this sequence saw only its share of it.
+            _cost.Observe(batchSize, depth, milliseconds);
+            var achieved = emitted.Length / _cost.RelativeCost(batchSize, depth);
+            _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 1, 8);
+        }
     }
 
+    public void PriceNextStep(BatchPrice price) => _price = price;
 
-    private double Cost(int batchSize) => _cost.RelativeCost(batchSize, _depth);
+    /// <summary>Tokens per single-token decode's worth of time that a step must keep up with: this planner's own, or the shared batch's.</summary>
+    private double Rate => _price.IsSolo ? _rate : _price.Rate;
+
+    /// <summary>Value of a plain step (the pending token alone): one token for its cost.</summary>
+    private double PlainValue => 1 - (Rate * Cost(1));
+
+    /// <summary>
+    /// Cost of this sequence's <paramref name="batchSize"/> tokens, in single-token decodes: T(k)/T(1) alone, the marginal
+    /// T(others + k) − T(others) in a shared batch.
+    /// </summary>
+    private double Cost(int batchSize) => _price.IsSolo
+        ? _cost.RelativeCost(batchSize, _depth)
+        : _cost.RelativeCost(_price.OtherTokens + batchSize, _depth) - _othersCost;
 }

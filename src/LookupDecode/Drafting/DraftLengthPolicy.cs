@@ -11,7 +11,7 @@ public static class DraftLengthPolicy
 {
     /// <summary>The best draft length for acceptance probabilities <paramref name="acceptance"/> (conditional, position by position).</summary>
     /// <param name="acceptance">pᵢ for i = 1…N: probability that draft i is accepted given drafts 1…i−1 were.</param>
-    /// <param name="relativeCost">c(k): cost of a batch of k tokens relative to one.</param>
+    /// <param name="relativeCost">c(k): cost of a batch of k tokens relative to one (c(1) = 1 alone; the marginal cost in a shared batch).</param>
     /// <param name="rate">λ, tokens per unit of single-token cost being earned (≥ 1).</param>
     /// <param name="expectedTokens">E[n] of the chosen length.</param>
     public static int Choose(ReadOnlySpan<double> acceptance, Func<int, double> relativeCost, double rate, out double expectedTokens)
@@ -19,7 +19,7 @@ public static class DraftLengthPolicy
         ArgumentNullException.ThrowIfNull(relativeCost);
         var best = 0;
         expectedTokens = 1;
-        var bestValue = 1 - rate;
+        var bestValue = 1 - (rate * relativeCost(1));
         var expected = 1.0;
         var survive = 1.0;
         for (var n = 1; n <= acceptance.Length; n++)

@@ -11,6 +11,14 @@ internal interface IDraftPlanner : IDisposable
 
     void Observe(ReadOnlySpan<int> history);
 
+    /// <summary>
+    /// Prices the next <see cref="Plan"/> against the rest of a batch shared with other sequences; until called (and
+    /// after <see cref="BatchPrice.Solo"/>) the planner's batch is its own. Fixed-length planners ignore it.
+    /// </summary>
+    void PriceNextStep(BatchPrice price)
+    {
+    }
+
     /// <summary>Writes up to <c>draft.Length</c> tokens to verify after the pending token; returns how many (0 = plain step).</summary>
     int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth);
 

@@ -105,6 +105,34 @@ public sealed partial class LlamaModel : IDisposable
     /// <summary>Creates a session: one llama.cpp context of <see cref="ModelOptions.ContextSize"/> tokens.</summary>
     public GenerationSession CreateSession() => new(this, NativeContext.Create(Native, Options, HeadSize), _logger);
 
+    /// <summary>
+    /// Creates an engine: one llama.cpp context of <see cref="EngineOptions.Sequences"/> sequences of
+    /// <see cref="ModelOptions.ContextSize"/> tokens each, generating for that many requests at once in shared steps.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">An option is out of range, or a step could not hold every sequence's token.</exception>
+    public DecodingEngine CreateEngine(EngineOptions? options = null)
+    {
+        options ??= new EngineOptions();
+        options.Validate();
+        var stepTokens = options.StepTokens == 0 ? Options.EffectiveBatchSize : Math.Min(options.StepTokens, Options.EffectiveBatchSize);
+        if (stepTokens < options.Sequences)
+        {
+            throw new InvalidOptionException(nameof(EngineOptions.StepTokens),
+                $"a step of {stepTokens} tokens (the batch size caps it) cannot hold one token of each of {options.Sequences} sequences");
+        }
+
+        var context = NativeContext.CreateForSequences(Native, Options, HeadSize, options.Sequences, options.KvLayout == KvLayout.Unified);
+        try
+        {
+            return new DecodingEngine(this, context, options, _logger);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Width of one attention head's keys (GGUF <c>key_length</c>, else embedding width / heads).</summary>
     public int HeadSize { get; }
 

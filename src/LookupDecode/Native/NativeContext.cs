@@ -56,6 +56,20 @@ internal sealed partial class NativeContext : IDisposable
     /// 0.3 / 0.4 ms without, 2 threads).
     /// </summary>
     public static NativeContext Create(NativeModel model, ModelOptions options, int headSize, bool drafting = false)
+        => drafting
+            ? Create(model, options, headSize, sequences: 1, unified: false, options.ContextSize, drafting: true)
+            : Create(model, options, headSize, sequences: MaxSequences, unified: true, options.ContextSize, drafting: false);
+
+    /// <summary>
+    /// A context of <paramref name="sequences"/> sequences of <see cref="ModelOptions.ContextSize"/> tokens each (the
+    /// many-sequence engine's): one KV cache of that many cells shared by all (<paramref name="unified"/>), or one stream
+    /// per sequence.
+    /// </summary>
+    public static NativeContext CreateForSequences(NativeModel model, ModelOptions options, int headSize, int sequences, bool unified)
+        => Create(model, options, headSize, sequences, unified, (long)options.ContextSize * sequences, drafting: false);
+
+    /// <summary>The context: <paramref name="cells"/> KV cells (one context's worth when the sequences are a tree's branches, which share the prefix).</summary>
+    private static NativeContext Create(NativeModel model, ModelOptions options, int headSize, int sequences, bool unified, long cells, bool drafting)
     {
         if (options.KvCacheType == KvCacheType.Q8_0 && headSize % 32 != 0)
         {
@@ -79,13 +93,18 @@ internal sealed partial class NativeContext : IDisposable
             parameters.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED;
         }
 
-        parameters.n_ctx = (uint)options.ContextSize;
+        if (cells > int.MaxValue / 2)
+        {
+            throw new InvalidOptionException(nameof(ModelOptions.ContextSize), $"{sequences} sequences of {options.ContextSize} tokens do not fit one context");
+        }
+
+        parameters.n_ctx = (uint)cells;
         parameters.n_batch = (uint)options.EffectiveBatchSize;
         parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, 512);
         // One sequence per branch of a verified token tree, all in one unified KV cache (a branch's cells are the prefix's,
         // shared, plus its own nodes); chains use sequence 0 alone.
-        parameters.n_seq_max = drafting ? 1u : (uint)MaxSequences;
-        parameters.kv_unified = !drafting;
+        parameters.n_seq_max = (uint)sequences;
+        parameters.kv_unified = unified;
         if (drafting && kvType == KvCacheType.F16 && headSize is > 0 and < NarrowHeadSize && options.FlashAttention == FlashAttention.Auto)
         {
             parameters.llama_flash_attn_type = LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED;
