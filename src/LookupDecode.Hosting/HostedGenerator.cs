@@ -34,8 +34,8 @@ public sealed class HostedGenerator
     /// <summary>The hosted model (throws until the host has started).</summary>
     public LlamaModel Model => _host.Model;
 
-    /// <summary>The session pool (throws until the host has started).</summary>
-    public SessionPool Sessions => _host.Sessions;
+    /// <summary>The engine requests run in (null with per-request contexts; throws until the host has started).</summary>
+    public DecodingEngine? Engine => _host.Engine;
 
     /// <summary>Tokens each session's context holds (<see cref="Models.ModelOptions.ContextSize"/>).</summary>
     public int ContextSize => _options.Model.ContextSize;
@@ -101,46 +101,49 @@ public sealed class HostedGenerator
         return new PreparedGeneration(prompt, generation, cacheKey, request.CacheKey ?? SharedMemoryKey);
     }
 
-    /// <summary>Waits for a session and generates the whole reply.</summary>
-    /// <exception cref="SessionPoolFullException">Every session is busy and the waiting line is full.</exception>
+    /// <summary>Waits for a sequence and generates the whole reply.</summary>
+    /// <exception cref="EngineFullException">Every sequence is busy and the waiting line is full.</exception>
+    /// <exception cref="SessionPoolFullException">The same, with per-request contexts.</exception>
     /// <exception cref="GenerationCanceledException">Cancelled while generating.</exception>
     public async Task<GenerationResult> GenerateAsync(PreparedGeneration generation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        // The key's dynamic cache first: a request waiting for it must not hold a session idle.
+        // The key's dynamic cache first: a request waiting for it must not hold a sequence idle.
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
-        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
-        var result = await Task.Run(() => lease.Session.Generate(generation.Prompt, options, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(generation.Prompt, options, null, cancellationToken).ConfigureAwait(false);
         await RecordAsync(generation, result).ConfigureAwait(false);
         return result;
     }
 
+    /// <summary>Runs one generation in the engine, or in a rented context with per-request contexts.</summary>
+    private async Task<GenerationResult> RunAsync(int[] prompt, GenerationOptions options, Action<TokenEvent>? onToken, CancellationToken cancellationToken)
+    {
+        if (_host.Engine is { } engine)
+        {
+            return await engine.GenerateAsync(prompt, options, onToken, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var lease = await _host.Sessions!.RentAsync(cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => lease.Session.Generate(prompt, options, onToken, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>
-    /// Waits for a session and streams the reply: one update per emitted token, then one carrying the result. A caller
-    /// that stops reading (or cancels) stops the generation within one step; the session goes back to the pool clean.
+    /// Waits for a sequence and streams the reply: one update per emitted token, then one carrying the result. A caller
+    /// that stops reading (or cancels) stops the generation within one step and frees its sequence.
     /// </summary>
-    /// <exception cref="SessionPoolFullException">Every session is busy and the waiting line is full (before any update).</exception>
+    /// <exception cref="EngineFullException">Every sequence is busy and the waiting line is full (before any update).</exception>
+    /// <exception cref="SessionPoolFullException">The same, with per-request contexts.</exception>
     public async IAsyncEnumerable<GenerationUpdate> StreamAsync(PreparedGeneration generation, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        // The key's dynamic cache first: a request waiting for it must not hold a session idle.
+        // The key's dynamic cache first: a request waiting for it must not hold a sequence idle.
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
-        using var lease = await Sessions.RentAsync(cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tokens = Channel.CreateUnbounded<TokenEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var producer = Task.Run(() =>
-        {
-            try
-            {
-                return lease.Session.Generate(generation.Prompt, options, token => tokens.Writer.TryWrite(token), stop.Token);
-            }
-            finally
-            {
-                tokens.Writer.TryComplete();
-            }
-        }, CancellationToken.None);
+        // A full waiting line faults the producer before any token, so the caller sees the refusal before any update.
+        var producer = Produce(generation.Prompt, options, tokens.Writer, stop.Token);
 
         try
         {
@@ -155,7 +158,7 @@ public sealed class HostedGenerator
         }
         finally
         {
-            // The caller may stop reading early: stop generating and wait, so the session goes back to the pool clean.
+            // The caller may stop reading early: stop generating and wait, so its sequence is free and clean.
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -164,6 +167,18 @@ public sealed class HostedGenerator
             catch (OperationCanceledException)
             {
             }
+        }
+    }
+
+    private async Task<GenerationResult> Produce(int[] prompt, GenerationOptions options, ChannelWriter<TokenEvent> tokens, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(prompt, options, token => tokens.TryWrite(token), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            tokens.TryComplete();
         }
     }
 

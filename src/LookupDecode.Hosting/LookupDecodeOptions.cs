@@ -20,12 +20,29 @@ public sealed class LookupDecodeOptions
     /// </summary>
     public Models.ModelOptions Model { get; set; } = new();
 
-    /// <summary>Most concurrent generations (contexts in the pool); further callers wait. Default 2.</summary>
+    /// <summary>
+    /// Most concurrent generations: the sequences of the one engine context (<see cref="Decoding.EngineOptions.Sequences"/>),
+    /// each of <see cref="Models.ModelOptions.ContextSize"/> tokens; further callers wait. At most
+    /// <see cref="Decoding.EngineOptions.MaxSequences"/>. Default 2.
+    /// </summary>
     public int MaxConcurrentRequests { get; set; } = 2;
 
+    /// <summary>How the engine's sequences share the KV cache (<see cref="Decoding.KvLayout"/>). Default per sequence.</summary>
+    public Decoding.KvLayout KvLayout { get; set; } = Decoding.KvLayout.PerSequence;
+
+    /// <summary>Most tokens one engine step decodes (<see cref="Decoding.EngineOptions.StepTokens"/>); 0 = the batch size.</summary>
+    public int StepTokens { get; set; }
+
     /// <summary>
-    /// Most requests waiting for a context when all are busy; one more is refused at once with
-    /// <see cref="SessionPoolFullException"/> (a server's 429). Default 1,000,000 (in effect unbounded, as an in-process
+    /// Give every request a llama.cpp context of its own (a <see cref="SessionPool"/>) instead of a sequence of the shared
+    /// engine: the design before the engine, kept as the serving benchmark's baseline. N requests then make N separate
+    /// decodes per step that fight over the same cores. Default false.
+    /// </summary>
+    public bool PerRequestContexts { get; set; }
+
+    /// <summary>
+    /// Most requests waiting for a sequence when all are busy; one more is refused at once with
+    /// <see cref="Decoding.EngineFullException"/> (<see cref="SessionPoolFullException"/> with per-request contexts; a server's 429). Default 1,000,000 (in effect unbounded, as an in-process
     /// <see cref="Microsoft.Extensions.AI.IChatClient"/> expects); LookupDecode.Server sets 16.
     /// </summary>
     public int MaxQueuedRequests { get; set; } = 1_000_000;

@@ -38,9 +38,19 @@ public sealed class LookupDecodeOptionsValidator : IValidateOptions<LookupDecode
                 nameof(GenerationOptions.MaxTokens) => nameof(LookupDecodeOptions.DefaultMaxOutputTokens),
                 _ => property,
             });
-        if (options.MaxConcurrentRequests is < 1 or > 256)
+        if (options.MaxConcurrentRequests is < 1 or > Decoding.EngineOptions.MaxSequences)
         {
-            failures.Add($"{nameof(LookupDecodeOptions.MaxConcurrentRequests)} must be between 1 and 256, was {options.MaxConcurrentRequests}.");
+            failures.Add($"{nameof(LookupDecodeOptions.MaxConcurrentRequests)} must be between 1 and {Decoding.EngineOptions.MaxSequences}, was {options.MaxConcurrentRequests}.");
+        }
+
+        if (options.StepTokens < 0)
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.StepTokens)} must be 0 (the batch size) or positive, was {options.StepTokens}.");
+        }
+
+        if (!Enum.IsDefined(options.KvLayout))
+        {
+            failures.Add($"{nameof(LookupDecodeOptions.KvLayout)} must be PerSequence or Unified, was {options.KvLayout}.");
         }
 
         if (options.MaxQueuedRequests is < 0 or > 1_000_000)

@@ -19,6 +19,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private LlamaModel? _model;
     private SessionPool? _pool;
+    private Decoding.DecodingEngine? _engine;
 
     /// <summary>Created by DI.</summary>
     public ModelHost(IOptions<LookupDecodeOptions> options, ILoggerFactory loggers)
@@ -34,11 +35,25 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// <summary>The loaded model; throws until the host has started.</summary>
     public LlamaModel Model => _model ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
 
-    /// <summary>True once the model is loaded and the pool exists (the host has started).</summary>
-    public bool IsStarted => _pool is not null;
+    /// <summary>True once the model is loaded and the engine (or pool) exists (the host has started).</summary>
+    public bool IsStarted => _engine is not null || _pool is not null;
 
-    /// <summary>The bounded pool of sessions (contexts); throws until the host has started.</summary>
-    public SessionPool Sessions => _pool ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
+    /// <summary>
+    /// The engine every request runs in, one sequence each; null with <see cref="LookupDecodeOptions.PerRequestContexts"/>.
+    /// Throws until the host has started.
+    /// </summary>
+    public Decoding.DecodingEngine? Engine => IsStarted ? _engine : throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
+
+    /// <summary>
+    /// The pool of per-request contexts (<see cref="LookupDecodeOptions.PerRequestContexts"/>), else null. Throws until the
+    /// host has started.
+    /// </summary>
+    public SessionPool? Sessions => IsStarted ? _pool : throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
+
+    /// <summary>Requests generating now, most at once, and waiting: the engine's or the pool's.</summary>
+    public (int Running, int Capacity, int Waiting) Load => Engine is { } engine
+        ? (engine.Running, engine.Options.Sequences, engine.Waiting)
+        : (Sessions!.InUse, Sessions.Capacity, Sessions.Waiting);
 
     /// <summary>The draft model of the <c>draft-model</c> preset, if configured (<see cref="LookupDecodeOptions.DraftModelPath"/>).</summary>
     public LlamaModel? DraftModel { get; private set; }
@@ -73,7 +88,21 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         SuffixMemories = _options.SuffixMemoryFile is { } memoryFile && Files.SafeFiles.KindOf(memoryFile) != Files.FileKind.Missing
             ? Drafting.Suffix.SuffixMemoryStore.Load(memoryFile, _options.SuffixMemoryTokens, _options.MaxSuffixMemories)
             : new Drafting.Suffix.SuffixMemoryStore(_options.SuffixMemoryTokens, _options.MaxSuffixMemories);
-        _pool = new SessionPool(_model, _options.MaxConcurrentRequests, _options.MaxQueuedRequests);
+        if (_options.PerRequestContexts)
+        {
+            _pool = new SessionPool(_model, _options.MaxConcurrentRequests, _options.MaxQueuedRequests);
+        }
+        else
+        {
+            _engine = _model.CreateEngine(new Decoding.EngineOptions
+            {
+                Sequences = _options.MaxConcurrentRequests,
+                MaxWaiting = _options.MaxQueuedRequests,
+                StepTokens = _options.StepTokens,
+                KvLayout = _options.KvLayout,
+            });
+        }
+
         LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);
         return Task.CompletedTask;
     }
@@ -93,11 +122,12 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _engine?.Dispose();
         _pool?.Dispose();
         _model?.Dispose();
         DraftModel?.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "LookupDecode loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}; {Contexts} concurrent contexts")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "LookupDecode loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}; {Contexts} concurrent requests")]
     private static partial void LogStarted(ILogger logger, string model, string description, double milliseconds, string backend, int contexts);
 }

@@ -1,3 +1,4 @@
+using LookupDecode.Decoding;
 using System.Diagnostics.Metrics;
 using LookupDecode.Hosting;
 
@@ -35,8 +36,13 @@ public sealed class ServerMetrics : IDisposable
         _timeToFirstToken = _meter.CreateHistogram<double>(
             "lookupdecode.server.time_to_first_token", "s", "From the request's arrival to its first generated token (queue and prompt included).",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
-        _meter.CreateObservableGauge("lookupdecode.server.queue.length", () => Pool(host)?.Waiting ?? 0, "{request}", "Requests waiting for a session.");
-        _meter.CreateObservableGauge("lookupdecode.server.sessions.in_use", () => Pool(host)?.InUse ?? 0, "{session}", "Sessions generating now.");
+        _meter.CreateObservableGauge("lookupdecode.server.queue.length", () => host.IsStarted ? host.Load.Waiting : 0, "{request}", "Requests waiting for a sequence.");
+        _meter.CreateObservableGauge("lookupdecode.server.sessions.in_use", () => host.IsStarted ? host.Load.Running : 0, "{session}", "Requests generating now (engine sequences in use).");
+        _meter.CreateObservableCounter("lookupdecode.engine.steps", () => Counters(host).Steps, "{step}", "Engine steps (one llama_decode each).");
+        _meter.CreateObservableCounter("lookupdecode.engine.batch_tokens", () => Counters(host).BatchTokens, "{token}", "Tokens decoded in engine steps: pending tokens, drafts and prompt chunks.");
+        _meter.CreateObservableCounter("lookupdecode.engine.drafted_tokens", () => Counters(host).DraftedTokens, "{token}", "Draft tokens the engine verified.");
+        _meter.CreateObservableGauge("lookupdecode.engine.tokens_per_step", () => PerStep(Counters(host).BatchTokens, Counters(host).Steps), "{token}", "Tokens per engine step since start.");
+        _meter.CreateObservableGauge("lookupdecode.engine.drafted_per_step", () => PerStep(Counters(host).DraftedTokens, Counters(host).Steps), "{token}", "Draft tokens per engine step since start.");
     }
 
     /// <summary>Counts one answered request.</summary>
@@ -58,5 +64,7 @@ public sealed class ServerMetrics : IDisposable
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();
 
-    private static SessionPool? Pool(ModelHost host) => host.IsStarted ? host.Sessions : null;
+    private static EngineCounters Counters(ModelHost host) => host.IsStarted && host.Engine is { } engine ? engine.Counters : default;
+
+    private static double PerStep(long tokens, long steps) => steps == 0 ? 0 : (double)tokens / steps;
 }

@@ -44,8 +44,8 @@ public static class ChatLoadTest
             ResidentBytesEnd = PeakMemory.CurrentBytes(),
             ManagedBytesStart = managedStart,
             ManagedBytesEnd = managedEnd,
-            SessionsAvailableAfter = host.Sessions.Available,
-            PoolCapacity = host.Sessions.Capacity,
+            SessionsAvailableAfter = host.Load.Capacity - host.Load.Running,
+            PoolCapacity = host.Load.Capacity,
         };
     }
 

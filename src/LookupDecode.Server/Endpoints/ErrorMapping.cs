@@ -13,6 +13,7 @@ internal static class ErrorMapping
     {
         ApiError error => error,
         SessionPoolFullException busy => ApiError.Busy(busy.Message, retryAfterSeconds),
+        EngineFullException busy => ApiError.Busy(busy.Message, retryAfterSeconds),
         InvalidOptionException invalid => ApiError.BadRequest(invalid.Message, RequestMapping.FieldOf(invalid.OptionName)),
         UnsupportedTextException unsupported => ApiError.BadRequest(unsupported.Message, promptField, "unsupported_text"),
         PromptTooLongException tooLong => ApiError.BadRequest(tooLong.Message, promptField, "context_length_exceeded"),

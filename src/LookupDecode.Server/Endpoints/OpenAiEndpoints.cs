@@ -18,7 +18,7 @@ internal static partial class OpenAiEndpoints
         app.MapGet("/v1/models", (ModelCatalog catalog) => Results.Json(
             new ModelList("list", [new ModelEntry(catalog.Id, "model", catalog.Created, "lookupdecode")]), OpenAiJson.Default.ModelList));
         app.MapGet("/health", (ModelHost host, ModelCatalog catalog) => host.IsStarted
-            ? Results.Json(new HealthResponse("ok", catalog.Id, host.Sessions.InUse, host.Sessions.Capacity, host.Sessions.Waiting), OpenAiJson.Default.HealthResponse)
+            ? Results.Json(new HealthResponse("ok", catalog.Id, host.Load.Running, host.Load.Capacity, host.Load.Waiting), OpenAiJson.Default.HealthResponse)
             : Results.Json(new HealthResponse("loading", null, 0, 0, 0), OpenAiJson.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapFallback((HttpContext http) => KnownRoutes.TryGetValue(http.Request.Path.Value?.TrimEnd('/') ?? "", out var allowed)
             ? MethodNotAllowed(http, allowed)

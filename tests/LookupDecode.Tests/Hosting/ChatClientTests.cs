@@ -69,7 +69,7 @@ public sealed class ChatClientTests(SharedModels models)
             : Concatenate(client.GetStreamingResponseAsync(prompt))));
 
         Assert.Equal(sequential, concurrent);
-        Assert.Equal(2, host.Services.GetRequiredService<ModelHost>().Sessions.Created);
+        Assert.Equal(0, host.Services.GetRequiredService<ModelHost>().Load.Running);
     }
 
     [ModelFact]
@@ -81,7 +81,7 @@ public sealed class ChatClientTests(SharedModels models)
             options.DefaultMaxOutputTokens = 400;
         });
         var client = host.Services.GetRequiredService<IChatClient>();
-        var pool = host.Services.GetRequiredService<ModelHost>().Sessions;
+        var modelHost = host.Services.GetRequiredService<ModelHost>();
         using var cancellation = new CancellationTokenSource();
         var received = 0;
 
@@ -96,7 +96,7 @@ public sealed class ChatClientTests(SharedModels models)
             }
         });
 
-        Assert.Equal(1, pool.Available);
+        Assert.Equal(0, modelHost.Load.Running);
         var next = await client.GetResponseAsync("The cat said,", new ChatOptions { MaxOutputTokens = 16 });
         Assert.Equal(Greedy("The cat said,", 16), next.Text);
     }
@@ -112,15 +112,20 @@ public sealed class ChatClientTests(SharedModels models)
             break;
         }
 
-        Assert.Equal(1, host.Services.GetRequiredService<ModelHost>().Sessions.Available);
+        Assert.Equal(0, host.Services.GetRequiredService<ModelHost>().Load.Running);
         Assert.Equal(Greedy("Once upon a time", 48), (await client.GetResponseAsync("Once upon a time")).Text);
     }
 
     [ModelFact]
     public async Task A_caller_beyond_the_pool_waits_and_can_cancel_its_wait()
     {
-        using var host = await TestHosts.StartAsync(options => options.MaxConcurrentRequests = 1);
-        var pool = host.Services.GetRequiredService<ModelHost>().Sessions;
+        // The per-request contexts' pool, whose session the test can hold (the engine's waiting line: DecodingEngineTests).
+        using var host = await TestHosts.StartAsync(options =>
+        {
+            options.MaxConcurrentRequests = 1;
+            options.PerRequestContexts = true;
+        });
+        var pool = host.Services.GetRequiredService<ModelHost>().Sessions!;
         var client = host.Services.GetRequiredService<IChatClient>();
         var held = await pool.RentAsync(CancellationToken.None);
         using var cancellation = new CancellationTokenSource();

@@ -80,7 +80,7 @@ public sealed class OptionsTests
         var response = await host.Services.GetRequiredService<IChatClient>().GetResponseAsync("Once upon a time");
 
         Assert.Equal("prompt-lookup", options.DefaultDrafting);
-        Assert.Equal(3, host.Services.GetRequiredService<ModelHost>().Sessions.Capacity);
+        Assert.Equal(3, host.Services.GetRequiredService<ModelHost>().Load.Capacity);
         Assert.Equal(512, host.Services.GetRequiredService<ModelHost>().Model.Options.ContextSize);
         Assert.Equal(LookupDecode.Models.KvCacheType.F16, host.Services.GetRequiredService<ModelHost>().Model.Options.KvCacheType);
         Assert.False(host.Services.GetRequiredService<ModelHost>().Model.Options.UseMemoryMap);
