@@ -84,6 +84,7 @@ internal static class ServeCommand
             references[family] = [.. Prompts.Select((_, i) => warm.Replies.First(reply => reply.Prompt == i).Text)];
         }
 
+        var engine = system.Upstream ? "" : await EngineFiguresAsync(server.Address).ConfigureAwait(false);
         foreach (var error in outcome.Replies.Concat(warm.Replies).Where(reply => reply.Error is not null).Select(reply => reply.Error).Distinct())
         {
             Console.Error.WriteLine($"{system.Name} x{clients}: {error}");
@@ -104,7 +105,30 @@ internal static class ServeCommand
             Percentile(firsts, 0.99) * 1000,
             Percentile(gaps, 0.5) * 1000,
             Percentile(gaps, 0.99) * 1000,
-            outcome.Seconds);
+            outcome.Seconds,
+            engine);
+    }
+
+    /// <summary>Our engine's counters from <c>/metrics</c> (warm-up included): tokens and drafts per step, drafts accepted.</summary>
+    private static async Task<string> EngineFiguresAsync(Uri server)
+    {
+        using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            // The exporter caches a scrape briefly: wait it out so the counters include the last requests.
+            await Task.Delay(TimeSpan.FromSeconds(1.5)).ConfigureAwait(false);
+            var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative)).ConfigureAwait(false);
+            double Value(string name) => text.Split('\n').Where(line => line.StartsWith(name, StringComparison.Ordinal))
+                .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+            var steps = Value("lookupdecode_engine_steps");
+            var accepted = Value("lookupdecode_server_draft_accepted");
+            return steps == 0 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{Value("lookupdecode_engine_batch_tokens") / steps:F2} tokens/step, {Value("lookupdecode_engine_drafted_tokens") / steps:F2} drafted/step, {accepted / Math.Max(1, Value("lookupdecode_server_draft_drafted")):P0} accepted");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or FormatException)
+        {
+            return "";
+        }
     }
 
     private static double Percentile(double[] sorted, double quantile)
@@ -126,4 +150,5 @@ internal sealed record ServeRow(
     double FirstTokenP99Ms,
     double InterTokenP50Ms,
     double InterTokenP99Ms,
-    double Seconds);
+    double Seconds,
+    string Engine);

@@ -8,7 +8,7 @@ namespace LookupDecode.Benchmarks.Serve;
 internal static class ServeReport
 {
     public static string Line(ServeRow row) => string.Create(CultureInfo.InvariantCulture,
-        $"{row.System,-27} x{row.Clients,-3} {row.TokensPerSecond,7:F1} tok/s  ttft p50 {row.FirstTokenP50Ms,7:F0} p99 {row.FirstTokenP99Ms,7:F0} ms  itl p50 {row.InterTokenP50Ms,6:F1} p99 {row.InterTokenP99Ms,7:F1} ms  failed {row.Failed}  differing {row.Differing}");
+        $"{row.System,-27} x{row.Clients,-3} {row.TokensPerSecond,7:F1} tok/s  ttft p50 {row.FirstTokenP50Ms,7:F0} p99 {row.FirstTokenP99Ms,7:F0} ms  itl p50 {row.InterTokenP50Ms,6:F1} p99 {row.InterTokenP99Ms,7:F1} ms  failed {row.Failed}  differing {row.Differing}  {row.Engine}");
 
     public static void Write(string directory, IReadOnlyList<ServeRow> rows, ServeSettings settings, int maxTokens)
     {
@@ -18,14 +18,14 @@ internal static class ServeReport
         text.AppendLine("Aggregate completion tokens/s over loopback HTTP (streamed), time to first token and inter-token latency; "
                         + "'differing' counts replies not equal to the same engine's reply at concurrency 1 (-1: no reference).");
         text.AppendLine();
-        text.AppendLine("| system | clients | tok/s | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | failed | differing |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| system | clients | tok/s | vs 1 client | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | failed | differing | engine |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var row in rows)
         {
             var single = rows.FirstOrDefault(other => other.System == row.System && other.Clients == 1)?.TokensPerSecond;
             var scale = single is > 0 ? (row.TokensPerSecond / single.Value).ToString("F2", CultureInfo.InvariantCulture) + "×" : "";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.System} | {row.Clients} | {row.TokensPerSecond:F1} | {scale} | {row.FirstTokenP50Ms:F0} | {row.FirstTokenP99Ms:F0} | {row.InterTokenP50Ms:F1} | {row.InterTokenP99Ms:F1} | {row.Failed} | {row.Differing} |");
+                $"| {row.System} | {row.Clients} | {row.TokensPerSecond:F1} | {scale} | {row.FirstTokenP50Ms:F0} | {row.FirstTokenP99Ms:F0} | {row.InterTokenP50Ms:F1} | {row.InterTokenP99Ms:F1} | {row.Failed} | {row.Differing} | {row.Engine} |");
         }
 
         text.AppendLine();

@@ -47,6 +47,7 @@ internal sealed class ServerUnderTest : IDisposable
                      "--ctx", Text(settings.ContextSize), "--mode", system.Mode, "--urls", $"http://127.0.0.1:{port}",
                      "--LookupDecode:PerRequestContexts", system.PerRequestContexts ? "true" : "false",
                      "--LookupDecode:MaxQueuedRequests", "1000",
+                     "--LookupDecode:KvLayout", system.Unified ? "Unified" : "PerSequence",
                      "--Logging:LogLevel:Default", "Warning",
                  })
         {
@@ -141,12 +142,15 @@ internal sealed class ServerUnderTest : IDisposable
 /// <param name="Mode">Our drafting preset (ours only).</param>
 /// <param name="PerRequestContexts">Ours with the old pool of per-request contexts.</param>
 /// <param name="SpecType">llama-server's <c>--spec-type</c>, or null for plain decoding.</param>
-internal sealed record ServeSystem(string Name, bool Upstream, string Mode, bool PerRequestContexts, string? SpecType)
+/// <param name="Unified">Ours with one KV cache shared by the sequences (<c>KvLayout.Unified</c>).</param>
+internal sealed record ServeSystem(string Name, bool Upstream, string Mode, bool PerRequestContexts, string? SpecType, bool Unified = false)
 {
     public static readonly ServeSystem[] Known =
     [
         new("ours-greedy", false, "greedy", false, null),
         new("ours-auto", false, "auto", false, null),
+        new("ours-greedy-unified", false, "greedy", false, null, Unified: true),
+        new("ours-auto-unified", false, "auto", false, null, Unified: true),
         new("pool-greedy", false, "greedy", true, null),
         new("pool-auto", false, "auto", true, null),
         new("llama-server", true, "greedy", false, null),

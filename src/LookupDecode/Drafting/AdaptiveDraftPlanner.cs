@@ -34,7 +34,6 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private double _caution;
     private int _depth;
     private BatchPrice _price;
-    private double _othersCost;
     private readonly ProposalFollower[] _followers;
     private int _planStart;
     private int _bestSource;
@@ -86,7 +85,6 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;
-        _othersCost = _price.IsSolo ? 0 : _cost.RelativeCost(_price.OtherTokens, depth);
         _caution = Math.Clamp(Cost(2) - Cost(1), 0, 1);
         _planStart = history.Length;
         _step++;
@@ -183,10 +181,10 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
     private double PlainValue => 1 - (Rate * Cost(1));
 
     /// <summary>
-    /// Cost of this sequence's <paramref name="batchSize"/> tokens, in single-token decodes: T(k)/T(1) alone, the marginal
-    /// T(others + k) − T(others) in a shared batch.
+    /// Cost of this sequence's <paramref name="batchSize"/> tokens, in single-token decodes: T(k)/T(1) alone, the batch's
+    /// marginal cost of them when shared.
     /// </summary>
-    private double Cost(int batchSize) => _price.IsSolo
-        ? _cost.RelativeCost(batchSize, _depth)
-        : _cost.RelativeCost(_price.OtherTokens + batchSize, _depth) - _othersCost;
+    private double Cost(int batchSize) => _price.Cost is { } shared
+        ? shared.Marginal(batchSize)
+        : _cost.RelativeCost(batchSize, _depth);
 }

@@ -39,6 +39,9 @@ internal sealed partial class NativeContext : IDisposable
     /// <summary>The KV cache type the context really uses.</summary>
     public KvCacheType KvCacheType { get; private init; }
 
+    /// <summary>Most tokens llama.cpp computes in one pass (<c>n_ubatch</c>); a bigger batch is split into passes of this size.</summary>
+    public const int MicroBatchCapacity = 512;
+
     /// <summary>Heads narrower than this run a drafting context's attention without flash attention.</summary>
     private const int NarrowHeadSize = 32;
 
@@ -100,7 +103,7 @@ internal sealed partial class NativeContext : IDisposable
 
         parameters.n_ctx = (uint)cells;
         parameters.n_batch = (uint)options.EffectiveBatchSize;
-        parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, 512);
+        parameters.n_ubatch = (uint)Math.Min(options.EffectiveBatchSize, MicroBatchCapacity);
         // One sequence per branch of a verified token tree, all in one unified KV cache (a branch's cells are the prefix's,
         // shared, plus its own nodes); chains use sequence 0 alone.
         parameters.n_seq_max = (uint)sequences;

@@ -21,6 +21,8 @@ public sealed partial class DecodingEngine
     /// <summary>The cost model that prices shared batches: the adaptive requests' (the first one's curve).</summary>
     private CostModel? _batchCost;
 
+    private readonly BatchShape _shape;
+
     private void Step()
     {
         StopCancelledAndFull();
@@ -80,7 +82,7 @@ public sealed partial class DecodingEngine
 
         var depth = decoding == 0 ? 0 : (int)(depthSum / decoding);
         var solo = decoding == 1 && used == 1;
-        used = PlanDrafts(used, decoding, depth);
+        used = PlanDrafts(used, decoding, depth, solo);
         Assemble();
 
         var start = Stopwatch.GetTimestamp();
@@ -150,13 +152,20 @@ public sealed partial class DecodingEngine
     }
 
     /// <summary>
-    /// Lets each drafting sequence plan, in turn (starting one further each step), against the batch as assembled so far;
-    /// returns the batch's size with the drafts.
+    /// Lets each drafting sequence plan, in turn (starting one further each step), against the batch as assembled so far
+    /// (<see cref="BatchShape"/>: its drafts' marginal cost as llama.cpp will split the batch); returns the batch's size
+    /// with the drafts.
     /// </summary>
-    private int PlanDrafts(int used, int decoding, int depth)
+    private int PlanDrafts(int used, int decoding, int depth, bool alone)
     {
-        var alone = decoding == 1 && used == 1;
-        var rate = alone ? 1 : PlainFloor(used, decoding, depth);
+        _shape.Reset(_batchCost, depth);
+        foreach (var sequence in _sequences)
+        {
+            _shape.Set(sequence.Id, sequence.IsFree ? 0 : sequence.BatchCount);
+        }
+
+        // Drafts must keep up with what the batch earns: the learned rate, never below plain decoding's for this batch.
+        var rate = _batchCost is null ? _rate : Math.Max(_rate, decoding / Math.Max(_shape.Cost(), 1e-9));
         var first = (int)(Interlocked.Read(ref _steps) % _sequences.Length);
         for (var k = 0; k < _sequences.Length; k++)
         {
@@ -172,25 +181,19 @@ public sealed partial class DecodingEngine
                 continue;
             }
 
-            planner.PriceNextStep(alone ? BatchPrice.Solo : new BatchPrice(used - 1, rate));
+            if (!alone)
+            {
+                _shape.Planning(sequence.Id);
+            }
+
+            planner.PriceNextStep(alone ? BatchPrice.Solo : new BatchPrice(_shape, rate));
             sequence.DraftCount = sequence.Run.Draft(sequence.DraftBuffer[..limit], sequence.Past);
             sequence.BatchCount += sequence.DraftCount;
+            _shape.Set(sequence.Id, sequence.BatchCount);
             used += sequence.DraftCount;
         }
 
         return used;
-    }
-
-    /// <summary>The rate drafts must keep up with in a shared batch: the one learned, never below plain decoding's for this batch.</summary>
-    private double PlainFloor(int used, int decoding, int depth)
-    {
-        if (_batchCost is null)
-        {
-            return _rate;
-        }
-
-        var plain = decoding / _batchCost.RelativeCost(used, depth);
-        return Math.Max(_rate, plain);
     }
 
     private void Assemble()
@@ -282,7 +285,10 @@ public sealed partial class DecodingEngine
         return emitted;
     }
 
-    /// <summary>The shared batch's time teaches the cost model; the tokens it yielded per unit of cost, the rate.</summary>
+    /// <summary>
+    /// The shared batch's time teaches the cost model (when it was one micro-batch, whose width the curve prices); the tokens
+    /// it yielded per unit of cost, the rate.
+    /// </summary>
     private void LearnBatch(int used, int depth, double milliseconds, int emitted, bool solo)
     {
         if (_batchCost is null)
@@ -290,12 +296,13 @@ public sealed partial class DecodingEngine
             return;
         }
 
-        if (!solo)
+        var cost = _shape.Cost();
+        if (!solo && _shape.MicroBatches == 1)
         {
             _batchCost.Observe(used, depth, milliseconds);
         }
 
-        var achieved = emitted / _batchCost.RelativeCost(used, depth);
+        var achieved = emitted / Math.Max(cost, 1e-9);
         _rate = Math.Clamp(_rate + (RateLearning * (achieved - _rate)), 0.25, 256);
     }
 }

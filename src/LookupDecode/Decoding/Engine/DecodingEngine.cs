@@ -40,6 +40,7 @@ public sealed partial class DecodingEngine : IDisposable
         Options = options;
         StepTokens = options.StepTokens == 0 ? context.BatchCapacity : Math.Min(options.StepTokens, context.BatchCapacity);
         _sequences = Enumerable.Range(0, options.Sequences).Select(id => new EngineSequence(id, context)).ToArray();
+        _shape = new BatchShape(options.Sequences, options.KvLayout == KvLayout.Unified, Math.Min(context.BatchCapacity, NativeContext.MicroBatchCapacity));
         _thread = new Thread(Loop) { IsBackground = true, Name = "LookupDecode engine" };
         _thread.Start();
     }
