@@ -41,6 +41,8 @@ public sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("lookupdecode.engine.steps", () => Counters(host).Steps, "{step}", "Engine steps (one llama_decode each).");
         _meter.CreateObservableCounter("lookupdecode.engine.batch_tokens", () => Counters(host).BatchTokens, "{token}", "Tokens decoded in engine steps: pending tokens, drafts and prompt chunks.");
         _meter.CreateObservableCounter("lookupdecode.engine.drafted_tokens", () => Counters(host).DraftedTokens, "{token}", "Draft tokens the engine verified.");
+        _meter.CreateObservableCounter("lookupdecode.engine.decode_time", () => Counters(host).DecodeTime.TotalSeconds, "s", "Time the engine spent in llama_decode.");
+        _meter.CreateObservableCounter("lookupdecode.engine.step_time", () => Counters(host).StepTime.TotalSeconds, "s", "Time the engine spent in steps, llama_decode included (the rest is its managed work).");
         _meter.CreateObservableGauge("lookupdecode.engine.tokens_per_step", () => PerStep(Counters(host).BatchTokens, Counters(host).Steps), "{token}", "Tokens per engine step since start.");
         _meter.CreateObservableGauge("lookupdecode.engine.drafted_per_step", () => PerStep(Counters(host).DraftedTokens, Counters(host).Steps), "{token}", "Draft tokens per engine step since start.");
     }

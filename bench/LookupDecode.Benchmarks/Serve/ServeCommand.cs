@@ -123,7 +123,7 @@ internal static class ServeCommand
             var steps = Value("lookupdecode_engine_steps");
             var accepted = Value("lookupdecode_server_draft_accepted");
             return steps == 0 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{Value("lookupdecode_engine_batch_tokens") / steps:F2} tokens/step, {Value("lookupdecode_engine_drafted_tokens") / steps:F2} drafted/step, {accepted / Math.Max(1, Value("lookupdecode_server_draft_drafted")):P0} accepted");
+                $"{Value("lookupdecode_engine_batch_tokens") / steps:F2} tokens/step, {Value("lookupdecode_engine_drafted_tokens") / steps:F2} drafted/step, {accepted / Math.Max(1, Value("lookupdecode_server_draft_drafted")):P0} accepted, managed {(Value("lookupdecode_engine_step_time") - Value("lookupdecode_engine_decode_time")) * 1e6 / steps:F0} µs/step against decode {Value("lookupdecode_engine_decode_time") * 1e3 / steps:F1} ms/step");
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or FormatException)
         {

@@ -32,9 +32,9 @@ internal sealed partial class DecodingLoop
             var draftStart = Stopwatch.GetTimestamp();
             nodes = Math.Clamp(planner.PlanTree(run.History.Span, _tree, budget, NativeContextBranches, maxDepth, nPast), 0, _tree.Count);
             run.DraftTicks += Stopwatch.GetTimestamp() - draftStart;
-            if (!Fits(_tree, budget, maxDepth))
+            if (!Fits(_tree, budget, maxDepth) || run.InVocabulary(_tree.Tokens) < _tree.Count)
             {
-                nodes = 0; // a drafter broke the limits it was given: a plain step, never a batch the context cannot take
+                nodes = 0; // a drafter broke the limits it was given (or the vocabulary): a plain step, never a batch llama.cpp cannot take
             }
         }
 

@@ -102,9 +102,27 @@ internal sealed class GenerationRun
         }
 
         var start = Stopwatch.GetTimestamp();
-        var count = Drafter.Plan(History.Span, draft, nPast);
+        var count = Math.Clamp(Drafter.Plan(History.Span, draft, nPast), 0, draft.Length);
         DraftTicks += Stopwatch.GetTimestamp() - start;
-        return Math.Clamp(count, 0, draft.Length);
+        return InVocabulary(draft[..count]);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="drafts"/> may be verified: those before the first id outside the model's vocabulary. A
+    /// memory or cache made with another vocabulary (or a drafter's bug) must only cost speed, never reach llama.cpp.
+    /// </summary>
+    public int InVocabulary(ReadOnlySpan<int> drafts)
+    {
+        var vocabulary = (uint)Model.VocabularySize;
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            if ((uint)drafts[i] >= vocabulary)
+            {
+                return i;
+            }
+        }
+
+        return drafts.Length;
     }
 
     /// <summary>Counts one verification step's <c>llama_decode</c>: its time, the call, memory, and the drafts it verified.</summary>

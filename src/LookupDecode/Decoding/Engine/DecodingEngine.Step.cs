@@ -25,6 +25,7 @@ public sealed partial class DecodingEngine
 
     private void Step()
     {
+        var stepStart = Stopwatch.GetTimestamp();
         StopCancelledAndFull();
         _context.ClearBatch();
         var decoding = 0;
@@ -124,6 +125,8 @@ public sealed partial class DecodingEngine
         }
 
         Interlocked.Increment(ref _steps);
+        Interlocked.Add(ref _decodeTicks, ticks);
+        Interlocked.Add(ref _stepTicks, Stopwatch.GetTimestamp() - stepStart);
         Interlocked.Add(ref _batchTokens, used);
         Interlocked.Add(ref _emittedTokens, emitted);
         LearnBatch(used, depth, milliseconds, emitted, solo);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LookupDecode.Models;
 using LookupDecode.Native;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,8 @@ public sealed partial class DecodingEngine : IDisposable
     private long _draftedTokens;
     private long _acceptedTokens;
     private long _emittedTokens;
+    private long _decodeTicks;
+    private long _stepTicks;
 
     internal DecodingEngine(LlamaModel model, NativeContext context, EngineOptions options, ILogger logger)
     {
@@ -69,7 +72,9 @@ public sealed partial class DecodingEngine : IDisposable
         Interlocked.Read(ref _batchTokens),
         Interlocked.Read(ref _draftedTokens),
         Interlocked.Read(ref _acceptedTokens),
-        Interlocked.Read(ref _emittedTokens));
+        Interlocked.Read(ref _emittedTokens),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _decodeTicks)),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _stepTicks)));
 
     /// <summary>
     /// Checks a request as <see cref="GenerateAsync"/> does before queuing it, without running it.
@@ -320,4 +325,7 @@ public sealed partial class DecodingEngine : IDisposable
 /// <param name="DraftedTokens">Drafted tokens verified.</param>
 /// <param name="AcceptedTokens">Drafted tokens accepted.</param>
 /// <param name="EmittedTokens">Tokens emitted to requests.</param>
-public readonly record struct EngineCounters(long Steps, long BatchTokens, long DraftedTokens, long AcceptedTokens, long EmittedTokens);
+/// <param name="DecodeTime">Time spent in <c>llama_decode</c>.</param>
+/// <param name="StepTime">Time spent in steps, decode included: what exceeds <paramref name="DecodeTime"/> is the engine's managed work
+/// (planning, drafting, verifying, streaming out).</param>
+public readonly record struct EngineCounters(long Steps, long BatchTokens, long DraftedTokens, long AcceptedTokens, long EmittedTokens, TimeSpan DecodeTime, TimeSpan StepTime);
