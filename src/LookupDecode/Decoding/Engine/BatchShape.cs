@@ -53,14 +53,22 @@ internal sealed class BatchShape(int sequences, bool unified, int microBatch) : 
         _counts[id] = own;
     }
 
+    /// <summary>
+    /// How much more a step with drafts has been found to cost, per unit the curve predicts, than a step without (learned
+    /// by the engine from its own decode times; 1 until known): the drafts' share of a marginal cost is scaled by it.
+    /// </summary>
+    public double DraftPenalty { get; set; } = 1;
+
     /// <inheritdoc />
     public double Marginal(int tokens)
     {
         var own = _counts[_planning];
+        _counts[_planning] = Math.Min(tokens, 1);
+        var plain = Cost() - _withoutPlanning;
         _counts[_planning] = tokens;
-        var with = Cost();
+        var with = Cost() - _withoutPlanning;
         _counts[_planning] = own;
-        return with - _withoutPlanning;
+        return plain + ((with - plain) * DraftPenalty);
     }
 
     /// <summary>The batch's cost in single-token decodes (0 without a cost model), and sets <see cref="MicroBatches"/>.</summary>

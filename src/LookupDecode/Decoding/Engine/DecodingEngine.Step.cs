@@ -23,6 +23,10 @@ public sealed partial class DecodingEngine
 
     private readonly BatchShape _shape;
 
+    /// <summary>Milliseconds per unit of predicted cost, learned apart for shared steps without drafts and with them.</summary>
+    private double _plainUnit = double.NaN;
+    private double _draftedUnit = double.NaN;
+
     private void Step()
     {
         var stepStart = Stopwatch.GetTimestamp();
@@ -83,6 +87,7 @@ public sealed partial class DecodingEngine
 
         var depth = decoding == 0 ? 0 : (int)(depthSum / decoding);
         var solo = decoding == 1 && used == 1;
+        var fedTokens = used - decoding;
         used = PlanDrafts(used, decoding, depth, solo);
         Assemble();
 
@@ -129,7 +134,7 @@ public sealed partial class DecodingEngine
         Interlocked.Add(ref _stepTicks, Stopwatch.GetTimestamp() - stepStart);
         Interlocked.Add(ref _batchTokens, used);
         Interlocked.Add(ref _emittedTokens, emitted);
-        LearnBatch(used, depth, milliseconds, emitted, solo);
+        LearnBatch(used, depth, milliseconds, emitted, solo, drafted: used > decoding + fedTokens);
     }
 
     private void StopCancelledAndFull()
@@ -292,7 +297,7 @@ public sealed partial class DecodingEngine
     /// The shared batch's time teaches the cost model (when it was one micro-batch, whose width the curve prices); the tokens
     /// it yielded per unit of cost, the rate.
     /// </summary>
-    private void LearnBatch(int used, int depth, double milliseconds, int emitted, bool solo)
+    private void LearnBatch(int used, int depth, double milliseconds, int emitted, bool solo, bool drafted)
     {
         if (_batchCost is null)
         {
@@ -300,6 +305,26 @@ public sealed partial class DecodingEngine
         }
 
         var cost = _shape.Cost();
+        if (!solo && cost > 0 && milliseconds > 0)
+        {
+            // Whatever the curve misses about shared steps with drafts (extra passes, a curve measured alone), these
+            // decode times show: the drafts' marginal costs are scaled by how much dearer such steps are per predicted unit.
+            var unit = milliseconds / cost;
+            if (drafted)
+            {
+                _draftedUnit = double.IsNaN(_draftedUnit) ? unit : _draftedUnit + (RateLearning * (unit - _draftedUnit));
+            }
+            else
+            {
+                _plainUnit = double.IsNaN(_plainUnit) ? unit : _plainUnit + (RateLearning * (unit - _plainUnit));
+            }
+
+            if (!double.IsNaN(_plainUnit) && !double.IsNaN(_draftedUnit))
+            {
+                _shape.DraftPenalty = Math.Clamp(_draftedUnit / _plainUnit, 0.5, 8);
+            }
+        }
+
         if (!solo && _shape.MicroBatches == 1)
         {
             _batchCost.Observe(used, depth, milliseconds);
