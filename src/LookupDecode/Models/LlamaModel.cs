@@ -114,17 +114,17 @@ public sealed partial class LlamaModel : IDisposable
     {
         options ??= new EngineOptions();
         options.Validate();
-        var stepTokens = options.StepTokens == 0 ? Options.EffectiveBatchSize : Math.Min(options.StepTokens, Options.EffectiveBatchSize);
-        if (stepTokens < options.Sequences)
-        {
-            throw new InvalidOptionException(nameof(EngineOptions.StepTokens),
-                $"a step of {stepTokens} tokens (the batch size caps it) cannot hold one token of each of {options.Sequences} sequences");
-        }
-
         var context = NativeContext.CreateForSequences(Native, Options, HeadSize, options.Sequences, options.KvLayout == KvLayout.Unified);
         try
         {
-            return new DecodingEngine(this, context, options, _logger);
+            var stepTokens = options.StepTokens == 0 ? context.BatchCapacity : Math.Min(options.StepTokens, context.BatchCapacity);
+            if (stepTokens < options.Sequences)
+            {
+                throw new InvalidOptionException(nameof(EngineOptions.StepTokens),
+                    $"a step of {stepTokens} tokens (the batch size caps it) cannot hold one token of each of {options.Sequences} sequences");
+            }
+
+            return new DecodingEngine(this, context, options, stepTokens, _logger);
         }
         catch
         {

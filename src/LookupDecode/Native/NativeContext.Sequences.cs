@@ -10,9 +10,6 @@ namespace LookupDecode.Native;
 /// </summary>
 internal sealed partial class NativeContext
 {
-    /// <summary>Tokens in the batch being assembled.</summary>
-    public int PendingBatchCount => _batch.TokenCount;
-
     /// <summary>Starts assembling a new batch.</summary>
     public void ClearBatch() => _batch.Clear();
 

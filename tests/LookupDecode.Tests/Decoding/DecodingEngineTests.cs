@@ -47,7 +47,7 @@ public sealed class DecodingEngineTests(SharedModels models)
 
         for (var i = 0; i < prompts.Length; i++)
         {
-            Assert.Equal(SoloTokens(model, prompts[i], mode, MaxTokens - (5 * (i % 3))), results[i].Tokens);
+            Assert.Equal(SoloTokens(model, prompts[i], MaxTokens - (5 * (i % 3))), results[i].Tokens);
             Assert.InRange(results[i].Statistics.AcceptedTokens, 0, results[i].Statistics.DraftedTokens);
         }
 
@@ -68,7 +68,7 @@ public sealed class DecodingEngineTests(SharedModels models)
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(SoloTokens(TestModelNames.Stories260K, prompts[i], "auto", MaxTokens), results[i].Tokens);
+            Assert.Equal(SoloTokens(TestModelNames.Stories260K, prompts[i], MaxTokens), results[i].Tokens);
         }
     }
 
@@ -95,9 +95,9 @@ public sealed class DecodingEngineTests(SharedModels models)
         var partial = exception.PartialResult.Tokens;
         Assert.Equal(StopReason.Cancelled, exception.PartialResult.StopReason);
         Assert.InRange(partial.Count, 10, 10 + GenerationOptions.MaxDraftLength);
-        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[0], "lookup", 400).Take(partial.Count), partial);
-        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[1], "lookup", MaxTokens), (await kept).Tokens);
-        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[2], "lookup", MaxTokens), (await next).Tokens);
+        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[0], 400).Take(partial.Count), partial);
+        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[1], MaxTokens), (await kept).Tokens);
+        Assert.Equal(SoloTokens(TestModelNames.TinyRandom, prompts[2], MaxTokens), (await next).Tokens);
         Assert.Equal(0, engine.Running);
     }
 
@@ -185,14 +185,11 @@ public sealed class DecodingEngineTests(SharedModels models)
         Adaptive = new AdaptiveDraftingOptions { CostCurve = CostModel.Flat(17).Curve },
     };
 
-    /// <summary>Plain greedy decoding of the prompt alone in a session (the mode is the engine run's; its output must be greedy's).</summary>
-    private IReadOnlyList<int> SoloTokens(string model, (string Name, string Text) prompt, string mode, int maxTokens)
-    {
-        _ = mode;
-        return Solo.GetOrAdd((model, prompt.Name, maxTokens), _ =>
+    /// <summary>Plain greedy decoding of the prompt alone in a session: what every engine run must give, whatever its preset.</summary>
+    private IReadOnlyList<int> SoloTokens(string model, (string Name, string Text) prompt, int maxTokens)
+        => Solo.GetOrAdd((model, prompt.Name, maxTokens), _ =>
         {
             using var session = models.Get(model).CreateSession();
             return session.Generate(prompt.Text, Options("greedy", maxTokens)).Tokens;
         });
-    }
 }

@@ -23,25 +23,17 @@ internal sealed class BatchShape(int sequences, bool unified, int microBatch) : 
     /// <summary>Micro-batches the batch as it stands splits into.</summary>
     public int MicroBatches { get; private set; }
 
-    /// <summary>Tokens in the batch.</summary>
-    public int Total { get; private set; }
-
     /// <summary>Starts a step's batch, priced by <paramref name="cost"/> at <paramref name="depth"/>.</summary>
     public void Reset(CostModel? cost, int depth)
     {
         Array.Clear(_counts);
-        Total = 0;
         _cost = cost;
         _depth = depth;
         _planning = -1;
     }
 
     /// <summary>Sets how many tokens sequence <paramref name="id"/> puts in the batch.</summary>
-    public void Set(int id, int tokens)
-    {
-        Total += tokens - _counts[id];
-        _counts[id] = tokens;
-    }
+    public void Set(int id, int tokens) => _counts[id] = tokens;
 
     /// <summary>Prices the next <see cref="Marginal"/> calls for sequence <paramref name="id"/> against the rest of the batch.</summary>
     public void Planning(int id)

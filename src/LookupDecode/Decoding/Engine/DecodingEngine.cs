@@ -34,14 +34,14 @@ public sealed partial class DecodingEngine : IDisposable
     private long _decodeTicks;
     private long _stepTicks;
 
-    internal DecodingEngine(LlamaModel model, NativeContext context, EngineOptions options, ILogger logger)
+    internal DecodingEngine(LlamaModel model, NativeContext context, EngineOptions options, int stepTokens, ILogger logger)
     {
         Model = model;
         _context = context;
         _logger = logger;
         _setup = new GenerationSetup(model, logger);
         Options = options;
-        StepTokens = options.StepTokens == 0 ? context.BatchCapacity : Math.Min(options.StepTokens, context.BatchCapacity);
+        StepTokens = stepTokens;
         _sequences = Enumerable.Range(0, options.Sequences).Select(id => new EngineSequence(id, context)).ToArray();
         _shape = new BatchShape(options.Sequences, options.KvLayout == KvLayout.Unified, Math.Min(context.BatchCapacity, NativeContext.MicroBatchCapacity));
         _thread = new Thread(Loop) { IsBackground = true, Name = "LookupDecode engine" };
