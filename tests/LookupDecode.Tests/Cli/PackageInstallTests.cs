@@ -10,6 +10,8 @@ namespace LookupDecode.Tests.Cli;
 /// project (its own folder, no Directory.Build.props or central versions above it), and the CLI installed as a .NET tool
 /// from the same feed. The version is unique to the run, so it can only come from that feed.
 /// </summary>
+// The installed tool drafts adaptively on a curve it measures itself: run alone, like the README's main job (see MeasuredAloneCollection).
+[Collection(Support.MeasuredAloneCollection.Name)]
 public sealed class PackageInstallTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
     private const string Prompt = "Once upon a time";
