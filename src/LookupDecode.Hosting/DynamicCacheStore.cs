@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LookupDecode.Files;
 using LookupDecode.Ngrams;
 using Microsoft.Extensions.Logging;
 
@@ -104,7 +105,7 @@ public sealed partial class DynamicCacheStore
             {
                 Save(entry);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (Exception exception) when (IsFileProblem(exception))
             {
                 // One unwritable file must not keep the others from being saved.
                 LogNotSaved(_logger, entry.Key, exception.Message);
@@ -142,13 +143,15 @@ public sealed partial class DynamicCacheStore
 
     private NgramCache LoadOrCreate(string key)
     {
-        if (PathOf(key) is { } path && File.Exists(path))
+        // Only a regular file is read, and a link planted in the directory is never followed out of it.
+        if (PathOf(key) is { } path && SafeFiles.KindOfEntry(path) != FileKind.Missing)
         {
             try
             {
-                return NgramCache.Load(path);
+                using var stream = SafeFiles.OpenRead(path, "dynamic cache", bufferSize: 1, followLinks: false);
+                return NgramCache.Load(stream, path);
             }
-            catch (Exception exception) when (exception is LookupCacheFormatException or IOException or UnauthorizedAccessException)
+            catch (Exception exception) when (IsFileProblem(exception))
             {
                 // A damaged or unreadable cache only costs speed: start afresh and say so (the file is replaced on the next save).
                 LogDamaged(_logger, path, exception.Message);
@@ -166,8 +169,7 @@ public sealed partial class DynamicCacheStore
     {
         if (PathOf(entry.Key) is { } path && entry.Cache.Count > 0)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            entry.Cache.Save(path);
+            SafeFiles.WriteAtomically(path, "dynamic cache", entry.Cache.Save, createDirectory: true, followLinks: false);
             lock (_gate)
             {
                 PruneDirectory(path);
@@ -193,7 +195,9 @@ public sealed partial class DynamicCacheStore
             return;
         }
 
-        var total = files.Sum(file => file.Length);
+        // Only regular files count and are deleted: a link, FIFO or directory named like a cache is not ours to touch.
+        files = [.. files.Where(file => SafeFiles.KindOfEntry(file.FullName) == FileKind.Regular)];
+        var total = files.Sum(LengthOrZero);
         foreach (var file in files.OrderBy(file => file.LastWriteTimeUtc).ThenBy(file => file.Name, StringComparer.Ordinal))
         {
             if (total <= _options.MaxDynamicCacheDirectoryBytes)
@@ -206,7 +210,7 @@ public sealed partial class DynamicCacheStore
                 continue;
             }
 
-            var length = file.Length;
+            var length = LengthOrZero(file);
             try
             {
                 file.Delete();
@@ -234,13 +238,29 @@ public sealed partial class DynamicCacheStore
             {
                 Save(victim);
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            catch (Exception exception) when (IsFileProblem(exception))
             {
                 LogNotSaved(_logger, victim.Key, exception.Message);
             }
 
             _entries.Remove(victim.Key);
             LogEvicted(_logger, victim.Key, victim.Cache.FollowerPairs);
+        }
+    }
+
+    /// <summary>What a cache file can do wrong that costs speed only: damaged, unreadable, unwritable, or not a regular file.</summary>
+    private static bool IsFileProblem(Exception exception)
+        => exception is LookupDecodeException or IOException or UnauthorizedAccessException;
+
+    private static long LengthOrZero(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (IOException)
+        {
+            return 0; // gone meanwhile
         }
     }
 

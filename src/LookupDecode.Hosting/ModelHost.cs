@@ -113,7 +113,15 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         DynamicCaches.SaveAll();
         if (_options.SuffixMemoryFile is { } memoryFile)
         {
-            SuffixMemories.Save(memoryFile);
+            try
+            {
+                SuffixMemories.Save(memoryFile);
+            }
+            catch (Exception exception) when (exception is LookupDecodeException or IOException or UnauthorizedAccessException)
+            {
+                // Stopping must finish: the memory only costs speed, and the file on disk is left as it was.
+                LogSuffixMemoryNotSaved(_logger, memoryFile, exception.Message);
+            }
         }
 
         return Task.CompletedTask;
@@ -127,6 +135,9 @@ public sealed partial class ModelHost : IHostedService, IDisposable
         _model?.Dispose();
         DraftModel?.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Suffix memory could not be saved to {Path} at stop (the file was left as it was): {Problem}")]
+    private static partial void LogSuffixMemoryNotSaved(ILogger logger, string path, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "LookupDecode loaded {Model} ({Description}) in {Milliseconds:F0} ms on {Backend}; {Contexts} concurrent requests")]
     private static partial void LogStarted(ILogger logger, string model, string description, double milliseconds, string backend, int contexts);

@@ -1,4 +1,4 @@
 using LookupDecode.Server;
 
 // dotnet run --project src/LookupDecode.Server -c Release -- --model PATH [--urls http://127.0.0.1:8080] [--api-key KEY]
-await ServerApp.Build(args).RunAsync().ConfigureAwait(false);
+return await StartupFailure.RunAsync(args, Console.Error).ConfigureAwait(false);

@@ -9,8 +9,11 @@ namespace LookupDecode.Hosting.Memory;
 /// </summary>
 internal sealed record GenerationRecord(Guid Origin, int PromptLength, int[] Tokens)
 {
-    /// <summary>Most tokens a record may hold (a context's worth at the largest size allowed).</summary>
-    public const int MaxTokens = Models.ModelOptions.MaxContextSize;
+    /// <summary>Most tokens a record may hold (a generation longer than this is not shared).</summary>
+    public const int MaxTokens = 1 << 18;
+
+    /// <summary>Most bytes a record may take.</summary>
+    public const int MaxBytes = HeaderBytes + MaxTokens * 4;
 
     private const uint Magic = 0x5247444C; // "LDGR"
     private const int Version = 1;

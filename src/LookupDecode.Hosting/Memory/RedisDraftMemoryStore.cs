@@ -14,10 +14,12 @@ namespace LookupDecode.Hosting.Memory;
 /// </summary>
 /// <remarks>
 /// Layout per log (<c>{prefix}:{model}:ngram:{key}</c> or <c>…:suffix:{key}</c>): a counter <c>…:seq</c> and one
-/// value per record <c>…:r:{n}</c> (expiring after <see cref="LookupDecodeOptions.SharedMemoryRecordTtl"/>; the one
-/// <see cref="LookupDecodeOptions.SharedMemoryRecordsPerKey"/> back is deleted on each append). No consistency is needed:
-/// records only change what is drafted, never what is emitted, so a lagging, unreachable or wiped server costs speed
-/// only. Server failures are logged and skipped; a malformed record is ignored.
+/// value per record <c>…:r:{n}</c>; both expire after <see cref="LookupDecodeOptions.SharedMemoryRecordTtl"/> (the
+/// counter's expiry is renewed on each append) and the record <see cref="LookupDecodeOptions.SharedMemoryRecordsPerKey"/>
+/// back is deleted on each append. No consistency is needed: records only change what is drafted, never what is emitted,
+/// so a lagging, unreachable or wiped server costs speed only. Server failures are logged and skipped; anything malformed
+/// is absent: a record that does not parse is ignored, a counter that is not a record number reads as an empty log (and
+/// the next append starts it over), and one read takes at most 4 MiB of records, newest first.
 /// </remarks>
 public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposable
 {
@@ -32,6 +34,15 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
     // After a failure the server is left alone for a while: an outage must not add a timeout to every request.
     private static readonly TimeSpan BackOff = TimeSpan.FromSeconds(5);
     private long _unavailableUntil;
+
+    /// <summary>Largest record number a replica writes; a counter beyond it was not written by one.</summary>
+    private const long MaxSequence = 1L << 52;
+
+    /// <summary>Most record bytes one request reads from one log (newest first): what a pull may cost, whatever is stored.</summary>
+    private const long MaxBytesPerRead = 4L << 20;
+
+    /// <summary>Most logs whose read position is remembered.</summary>
+    private const int MaxCursors = 65_536;
 
     /// <summary>Created by DI when <see cref="LookupDecodeOptions.SharedMemoryRedis"/> is set.</summary>
     public RedisDraftMemoryStore(ModelHost host, Microsoft.Extensions.Options.IOptions<LookupDecodeOptions> options, ILogger<RedisDraftMemoryStore> logger)
@@ -146,7 +157,7 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
         try
         {
             var database = (await _connection.Value.ConfigureAwait(false)).GetDatabase();
-            var sequence = await database.StringIncrementAsync(log + ":seq").ConfigureAwait(false);
+            var sequence = await NextSequenceAsync(database, log).ConfigureAwait(false);
             await database.StringSetAsync($"{log}:r:{sequence}", record, _options.SharedMemoryRecordTtl).ConfigureAwait(false);
             var dropped = sequence - _options.SharedMemoryRecordsPerKey;
             if (dropped > 0)
@@ -155,7 +166,7 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
             }
 
             // Our own record is already in our memories: step over it when it is next in line.
-            var cursor = _cursors.GetOrAdd(log, _ => new LogCursor());
+            var cursor = CursorOf(log);
             await cursor.Gate.WaitAsync().ConfigureAwait(false);
             try
             {
@@ -169,10 +180,43 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
                 cursor.Gate.Release();
             }
         }
+        catch (RedisServerException exception)
+        {
+            LogMalformed(_logger, log, exception.Message); // this key's state, not the server: no back-off
+        }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             Failed("record", log, exception);
         }
+    }
+
+    /// <summary>
+    /// The next record number of <paramref name="log"/>, its counter's expiry renewed. A counter that is not an integer,
+    /// of another type, negative or implausibly large (written by anything but a replica) starts the log over at 1.
+    /// </summary>
+    private async Task<long> NextSequenceAsync(IDatabase database, string log)
+    {
+        var counter = (RedisKey)(log + ":seq");
+        long sequence;
+        try
+        {
+            sequence = await database.StringIncrementAsync(counter).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception)
+        {
+            LogMalformed(_logger, log, $"sequence counter refused ({exception.Message})");
+            sequence = -1;
+        }
+
+        if (sequence is < 1 or > MaxSequence)
+        {
+            await database.KeyDeleteAsync(counter).ConfigureAwait(false);
+            await database.StringSetAsync(counter, 1, _options.SharedMemoryRecordTtl).ConfigureAwait(false);
+            return 1;
+        }
+
+        _ = database.KeyExpireAsync(counter, _options.SharedMemoryRecordTtl, CommandFlags.FireAndForget);
+        return sequence;
     }
 
     private async Task PullAsync(string log, Action<GenerationRecord> learn, CancellationToken cancellationToken)
@@ -182,12 +226,17 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
             return;
         }
 
-        var cursor = _cursors.GetOrAdd(log, _ => new LogCursor());
+        var cursor = CursorOf(log);
         await cursor.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var database = (await _connection.Value.ConfigureAwait(false)).GetDatabase();
-            var latest = (long?)await database.StringGetAsync(log + ":seq").ConfigureAwait(false) ?? 0;
+            if (!TryReadSequence(await database.StringGetAsync(log + ":seq").ConfigureAwait(false), out var latest))
+            {
+                LogMalformed(_logger, log, "the sequence counter is not a record number; the log is read as empty");
+                return;
+            }
+
             if (latest < cursor.Position)
             {
                 cursor.Position = 0; // the server was wiped: start over
@@ -199,22 +248,9 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
                 return;
             }
 
-            var keys = new RedisKey[latest - first + 1];
-            for (var n = first; n <= latest; n++)
+            foreach (var value in await ReadNewestWithinBudgetAsync(database, log, first, latest).ConfigureAwait(false))
             {
-                keys[n - first] = $"{log}:r:{n}";
-            }
-
-            var values = await database.StringGetAsync(keys).ConfigureAwait(false);
-            var vocabulary = _host.Model.Info.VocabularySize;
-            foreach (var value in values)
-            {
-                if (value.IsNull)
-                {
-                    continue; // expired or trimmed
-                }
-
-                var record = GenerationRecord.TryRead((byte[])value!, vocabulary, out var problem);
+                var record = GenerationRecord.TryRead(value, _host.Model.Info.VocabularySize, out var problem);
                 if (record is null)
                 {
                     LogMalformed(_logger, log, problem!);
@@ -228,6 +264,10 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
 
             cursor.Position = latest;
         }
+        catch (RedisServerException exception)
+        {
+            LogMalformed(_logger, log, exception.Message); // a key of another type: this key's state, not the server
+        }
         catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             Failed("read", log, exception);
@@ -236,6 +276,69 @@ public sealed partial class RedisDraftMemoryStore : IDraftMemoryStore, IDisposab
         {
             cursor.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Records <paramref name="first"/>..<paramref name="last"/>, oldest first, of those that fit
+    /// <see cref="MaxBytesPerRead"/> taken newest first: lengths are asked first, and no value is read past the length
+    /// it had then, so neither one huge record nor many large ones cost more than the budget in time or memory.
+    /// </summary>
+    private static async Task<List<byte[]>> ReadNewestWithinBudgetAsync(IDatabase database, string log, long first, long last)
+    {
+        var keys = new RedisKey[last - first + 1];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = $"{log}:r:{first + i}";
+        }
+
+        var lengths = keys.Select(key => LengthOrZeroAsync(database, key)).ToArray();
+        await Task.WhenAll(lengths).ConfigureAwait(false);
+        var chosen = new List<(RedisKey Key, long Length)>();
+        var budget = MaxBytesPerRead;
+        for (var i = keys.Length - 1; i >= 0; i--)
+        {
+            var length = lengths[i].Result;
+            if (length is > 0 and <= GenerationRecord.MaxBytes && length <= budget)
+            {
+                chosen.Add((keys[i], length));
+                budget -= length;
+            }
+        }
+
+        chosen.Reverse();
+        var values = chosen.Select(entry => database.StringGetRangeAsync(entry.Key, 0, entry.Length - 1)).ToArray();
+        await Task.WhenAll(values).ConfigureAwait(false);
+        return [.. values.Select(value => value.Result).Where(value => !value.IsNullOrEmpty).Select(value => (byte[])value!)];
+    }
+
+    private static async Task<long> LengthOrZeroAsync(IDatabase database, RedisKey key)
+    {
+        try
+        {
+            return await database.StringLengthAsync(key).ConfigureAwait(false);
+        }
+        catch (RedisServerException)
+        {
+            return 0; // not a string: not a record
+        }
+    }
+
+    /// <summary>A counter as a replica writes it: absent (0) or an integer in 0..<see cref="MaxSequence"/>.</summary>
+    private static bool TryReadSequence(RedisValue value, out long sequence)
+    {
+        sequence = 0;
+        return value.IsNull || (value.TryParse(out sequence) && sequence is >= 0 and <= MaxSequence);
+    }
+
+    private LogCursor CursorOf(string log)
+    {
+        // Keys are chosen by clients: the cursors stay bounded (a forgotten cursor only re-reads records, at a cost in speed).
+        if (_cursors.Count >= MaxCursors && !_cursors.ContainsKey(log))
+        {
+            _cursors.Clear();
+        }
+
+        return _cursors.GetOrAdd(log, _ => new LogCursor());
     }
 
     private sealed class LogCursor

@@ -19,7 +19,7 @@ public sealed record LookupCacheOptions
     /// The caches llama-lookup's <c>-lcs</c>/<c>-lcd</c> would use: the static cache is loaded from
     /// <paramref name="staticCachePath"/> (must exist); the dynamic cache from <paramref name="dynamicCachePath"/> when
     /// that file exists (else it starts empty). Each generation merges its n-grams into the dynamic cache in memory; saving
-    /// it back (<see cref="NgramCache.Save"/>) is the caller's: the decoding loop touches no file.
+    /// it back (<see cref="NgramCache.Save(string)"/>) is the caller's: the decoding loop touches no file.
     /// </summary>
     /// <exception cref="LookupCacheFormatException">A cache file is truncated or invalid.</exception>
     /// <exception cref="FileNotFoundException">The static cache file does not exist.</exception>

@@ -1,6 +1,6 @@
 namespace LookupDecode.Files;
 
-/// <summary>What a path names, after following symbolic links.</summary>
+/// <summary>What a path names, after following symbolic links (or, for <see cref="SafeFiles.KindOfEntry"/>, without following them).</summary>
 public enum FileKind
 {
     /// <summary>Nothing exists there (or a symbolic link leads nowhere).</summary>
@@ -26,4 +26,7 @@ public enum FileKind
 
     /// <summary>Anything else the operating system reports.</summary>
     Other,
+
+    /// <summary>A symbolic link, dangling or not: reported only where links are not followed (<see cref="SafeFiles.KindOfEntry"/>).</summary>
+    SymbolicLink,
 }

@@ -19,12 +19,12 @@ public static class SafeFiles
             return ManagedKindOf(path);
         }
 
-        if (Syscall.stat(path, out var status) != 0)
-        {
-            return FileKind.Missing;
-        }
+        return Syscall.stat(path, out var status) != 0 ? FileKind.Missing : KindOf(status.st_mode);
+    }
 
-        return (status.st_mode & FilePermissions.S_IFMT) switch
+    private static FileKind KindOf(FilePermissions mode)
+    {
+        return (mode & FilePermissions.S_IFMT) switch
         {
             FilePermissions.S_IFREG => FileKind.Regular,
             FilePermissions.S_IFDIR => FileKind.Directory,
@@ -34,6 +34,34 @@ public static class SafeFiles
             FilePermissions.S_IFSOCK => FileKind.Socket,
             _ => FileKind.Other,
         };
+    }
+
+    /// <summary>
+    /// What <paramref name="path"/> itself is, without following a symbolic link there: <see cref="FileKind.SymbolicLink"/>
+    /// for a link, dangling or not. Stores that own a directory judge its entries this way, so a planted link is never
+    /// followed out of it.
+    /// </summary>
+    public static FileKind KindOfEntry(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (OperatingSystem.IsWindows() || !NativeStatAvailable)
+        {
+            try
+            {
+                return new FileInfo(path).LinkTarget is null ? ManagedKindOf(path) : FileKind.SymbolicLink;
+            }
+            catch (IOException)
+            {
+                return FileKind.Other;
+            }
+        }
+
+        if (Syscall.lstat(path, out var status) != 0)
+        {
+            return FileKind.Missing;
+        }
+
+        return (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFLNK ? FileKind.SymbolicLink : KindOf(status.st_mode);
     }
 
     /// <summary>
@@ -61,21 +89,32 @@ public static class SafeFiles
     /// Opens <paramref name="path"/> for reading only if it is a regular file, judged on the opened descriptor itself (no
     /// window between the check and the open): on Unix it is opened non-blocking (a FIFO swapped in cannot block) and
     /// <c>fstat</c>-ed. Missing: <see cref="FileNotFoundException"/>; not regular: <see cref="UnsafeFileException"/>.
+    /// With <paramref name="followLinks"/> false a symbolic link at <paramref name="path"/> is refused too (<c>O_NOFOLLOW</c>).
     /// </summary>
-    public static FileStream OpenRead(string path, string role, int bufferSize = 1 << 16)
+    public static FileStream OpenRead(string path, string role, int bufferSize = 1 << 16, bool followLinks = true)
     {
-        RequireInput(path, role);
+        if (followLinks)
+        {
+            RequireInput(path, role);
+        }
+        else
+        {
+            RequireRegularEntry(path, role);
+        }
+
         if (OperatingSystem.IsWindows() || !NativeStatAvailable)
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize);
         }
 
-        var descriptor = Syscall.open(path, OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC);
+        var flags = OpenFlags.O_RDONLY | OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC | (followLinks ? 0 : OpenFlags.O_NOFOLLOW);
+        var descriptor = Syscall.open(path, flags);
         if (descriptor < 0)
         {
             var error = Stdlib.GetLastError();
             throw error switch
             {
+                Errno.ELOOP when !followLinks => new UnsafeFileException(path, role, "it is a symbolic link (links are not followed here)"),
                 Errno.ENOENT or Errno.ENOTDIR => new FileNotFoundException($"{role} '{path}' does not exist.", path),
                 Errno.EACCES or Errno.EPERM => new UnauthorizedAccessException($"{role} '{path}' cannot be read (permission denied)."),
                 _ => new IOException($"{role} '{path}' cannot be opened ({error})."),
@@ -96,6 +135,21 @@ public static class SafeFiles
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    private static void RequireRegularEntry(string path, string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var kind = KindOfEntry(path);
+        if (kind == FileKind.Missing)
+        {
+            throw new FileNotFoundException($"{role} '{path}' does not exist.", path);
+        }
+
+        if (kind != FileKind.Regular)
+        {
+            throw new UnsafeFileException(path, role, $"it is {Describe(kind)}, not a regular file (only regular files are read, links are not followed here)");
         }
     }
 
@@ -127,6 +181,19 @@ public static class SafeFiles
         return target;
     }
 
+    private static string ResolveOwnEntry(string path, string role)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        var kind = KindOfEntry(full);
+        if (kind is not (FileKind.Regular or FileKind.Missing))
+        {
+            throw new UnsafeFileException(path, role, $"it is {Describe(kind)}; only a regular file is written here and links are not followed (nothing was replaced)");
+        }
+
+        return full;
+    }
+
     /// <summary>Throws <see cref="UnsafeFileException"/> when <paramref name="output"/> is the same file as one of <paramref name="inputs"/>.</summary>
     public static void RequireDistinct(string output, string role, params string[] inputs)
     {
@@ -149,10 +216,14 @@ public static class SafeFiles
     /// <param name="role">What it is, named in errors.</param>
     /// <param name="write">Writes the content.</param>
     /// <param name="createDirectory">Create the target's directory when missing (stores of our own); otherwise a missing directory is an error.</param>
-    public static void WriteAtomically(string path, string role, Action<FileStream> write, bool createDirectory = false)
+    /// <param name="followLinks">
+    /// Update a symbolic link's target (the default, for files a user names). False for entries of a directory a store
+    /// owns: only a regular file or nothing may be at <paramref name="path"/>, and a link there is refused, never followed.
+    /// </param>
+    public static void WriteAtomically(string path, string role, Action<FileStream> write, bool createDirectory = false, bool followLinks = true)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var target = ResolveOutput(path, role);
+        var target = followLinks ? ResolveOutput(path, role) : ResolveOwnEntry(path, role);
         var directory = Path.GetDirectoryName(target) ?? ".";
         if (createDirectory)
         {
@@ -219,6 +290,7 @@ public static class SafeFiles
         FileKind.CharacterDevice => "a character device",
         FileKind.BlockDevice => "a block device",
         FileKind.Socket => "a socket",
+        FileKind.SymbolicLink => "a symbolic link",
         _ => "not a regular file",
     };
 

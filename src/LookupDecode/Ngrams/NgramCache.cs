@@ -231,7 +231,7 @@ public sealed class NgramCache
         _arenaUsed = 0;
     }
 
-    /// <summary>Reads a cache file written by llama.cpp (<c>llama-lookup-create</c>, <c>-lcs</c>/<c>-lcd</c>) or by <see cref="Save"/>.</summary>
+    /// <summary>Reads a cache file written by llama.cpp (<c>llama-lookup-create</c>, <c>-lcs</c>/<c>-lcd</c>) or by <see cref="Save(string)"/>.</summary>
     /// <exception cref="LookupCacheFormatException">The file is truncated or holds an invalid record.</exception>
     public static NgramCache Load(string path) => NgramCacheFile.Read(path);
 
@@ -245,6 +245,13 @@ public sealed class NgramCache
 
     /// <summary>Writes the cache in llama.cpp's format; the file is replaced only once completely written.</summary>
     public void Save(string path) => NgramCacheFile.Write(this, path);
+
+    /// <summary>Writes the cache in llama.cpp's format to <paramref name="stream"/> (flushed, left open).</summary>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        NgramCacheFile.Write(this, stream);
+    }
 
     private NgramFollowers Followers(int part)
     {

@@ -93,33 +93,33 @@ internal static class NgramCacheFile
     }
 
     public static void Write(NgramCache cache, string path)
-    {
-        Files.SafeFiles.WriteAtomically(path, "lookup cache", stream =>
-        {
-            var buffered = new BufferedStream(stream, 1 << 16);
-            var record = new byte[KeyBytes + sizeof(int)];
-            var pair = new byte[PairBytes];
-            for (var index = 0; index < cache.Count; index++)
-            {
-                var key = cache.KeyAt(index);
-                var followers = cache.FollowersAt(index);
-                for (var slot = 0; slot < NgramCache.MaxNgramSize; slot++)
-                {
-                    BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(slot * sizeof(int)), key[slot]);
-                }
+        => Files.SafeFiles.WriteAtomically(path, "lookup cache", stream => Write(cache, stream));
 
-                BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(KeyBytes), followers.Length);
-                buffered.Write(record);
-                for (var i = 0; i < followers.Length; i++)
-                {
-                    BinaryPrimitives.WriteInt32LittleEndian(pair, followers.Tokens[i]);
-                    BinaryPrimitives.WriteInt32LittleEndian(pair.AsSpan(sizeof(int)), followers.Counts[i]);
-                    buffered.Write(pair);
-                }
+    public static void Write(NgramCache cache, Stream stream)
+    {
+        var buffered = new BufferedStream(stream, 1 << 16);
+        var record = new byte[KeyBytes + sizeof(int)];
+        var pair = new byte[PairBytes];
+        for (var index = 0; index < cache.Count; index++)
+        {
+            var key = cache.KeyAt(index);
+            var followers = cache.FollowersAt(index);
+            for (var slot = 0; slot < NgramCache.MaxNgramSize; slot++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(slot * sizeof(int)), key[slot]);
             }
 
-            buffered.Flush();
-        });
+            BinaryPrimitives.WriteInt32LittleEndian(record.AsSpan(KeyBytes), followers.Length);
+            buffered.Write(record);
+            for (var i = 0; i < followers.Length; i++)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(pair, followers.Tokens[i]);
+                BinaryPrimitives.WriteInt32LittleEndian(pair.AsSpan(sizeof(int)), followers.Counts[i]);
+                buffered.Write(pair);
+            }
+        }
+
+        buffered.Flush();
     }
 
     private static void EnsureCapacity(ref int[] tokens, ref int[] counts, int length)
