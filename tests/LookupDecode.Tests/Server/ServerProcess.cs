@@ -11,18 +11,20 @@ namespace LookupDecode.Tests.Server;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly System.Text.StringBuilder _log = new();
+    private readonly System.Text.StringBuilder _log;
 
-    private ServerProcess(Process process, Uri address)
+    private ServerProcess(Process process, Uri address, System.Text.StringBuilder log)
     {
         _process = process;
         Address = address;
+        _log = log;
     }
 
     public Uri Address { get; }
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Everything the server has written to stdout and stderr so far.</summary>
     public string Log
     {
         get
@@ -115,13 +117,17 @@ internal sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"The server did not start listening: {text}");
         }
 
-        var server = new ServerProcess(process, await listening.Task);
-        lock (log)
-        {
-            server._log.Append(log);
-        }
+        // The log goes on growing: what the server writes later (at stop, say) is read from the same builder.
+        return new ServerProcess(process, await listening.Task, log);
+    }
 
-        return server;
+    /// <summary>Stops the server as a service manager would (SIGTERM) and waits for it to exit; returns its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        Assert.Equal(0, Mono.Unix.Native.Syscall.kill(_process.Id, Mono.Unix.Native.Signum.SIGTERM));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>Kills the server at once (SIGKILL), as a crash would.</summary>
