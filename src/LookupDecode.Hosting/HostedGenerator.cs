@@ -108,7 +108,9 @@ public sealed class HostedGenerator
     public async Task<GenerationResult> GenerateAsync(PreparedGeneration generation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        // The key's dynamic cache first: a request waiting for it must not hold a sequence idle.
+        // Admitted first (bounded, whatever it then waits on), then the key's dynamic cache: a request waiting for it must
+        // not hold a sequence idle.
+        using var admitted = _host.Admit();
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
         var result = await RunAsync(generation.Prompt, options, null, cancellationToken).ConfigureAwait(false);
@@ -137,7 +139,9 @@ public sealed class HostedGenerator
     public async IAsyncEnumerable<GenerationUpdate> StreamAsync(PreparedGeneration generation, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generation);
-        // The key's dynamic cache first: a request waiting for it must not hold a sequence idle.
+        // Admitted first (bounded, whatever it then waits on), then the key's dynamic cache: a request waiting for it must
+        // not hold a sequence idle.
+        using var admitted = _host.Admit();
         using var memories = await AcquireMemoriesAsync(generation, cancellationToken).ConfigureAwait(false);
         var options = WithMemories(generation.Options, memories);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -20,6 +20,7 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     private LlamaModel? _model;
     private SessionPool? _pool;
     private Decoding.DecodingEngine? _engine;
+    private RequestAdmission? _admission;
 
     /// <summary>Created by DI.</summary>
     public ModelHost(IOptions<LookupDecodeOptions> options, ILoggerFactory loggers)
@@ -50,10 +51,25 @@ public sealed partial class ModelHost : IHostedService, IDisposable
     /// </summary>
     public SessionPool? Sessions => IsStarted ? _pool : throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.");
 
-    /// <summary>Requests generating now, most at once, and waiting: the engine's or the pool's.</summary>
-    public (int Running, int Capacity, int Waiting) Load => Engine is { } engine
-        ? (engine.Running, engine.Options.Sequences, engine.Waiting)
-        : (Sessions!.InUse, Sessions.Capacity, Sessions.Waiting);
+    /// <summary>
+    /// Requests generating now, most at once, and waiting: for a sequence (the engine's or the pool's line) or for their
+    /// key's dynamic cache.
+    /// </summary>
+    public (int Running, int Capacity, int Waiting) Load
+    {
+        get
+        {
+            var (running, capacity, waiting) = Engine is { } engine
+                ? (engine.Running, engine.Options.Sequences, engine.Waiting)
+                : (Sessions!.InUse, Sessions.Capacity, Sessions.Waiting);
+            return (running, capacity, Math.Max(waiting, (_admission?.Admitted ?? 0) - running));
+        }
+    }
+
+    /// <summary>Admits one request (see <see cref="RequestAdmission"/>): refused at once when running and waiting requests fill the bound.</summary>
+    /// <exception cref="Decoding.EngineFullException">The bound is reached.</exception>
+    /// <exception cref="SessionPoolFullException">The same, with per-request contexts.</exception>
+    internal IDisposable Admit() => (_admission ?? throw new InvalidOperationException("The LookupDecode model is not loaded: start the host first.")).Enter();
 
     /// <summary>The draft model of the <c>draft-model</c> preset, if configured (<see cref="LookupDecodeOptions.DraftModelPath"/>).</summary>
     public LlamaModel? DraftModel { get; private set; }
@@ -103,6 +119,10 @@ public sealed partial class ModelHost : IHostedService, IDisposable
             });
         }
 
+        var (capacity, maxWaiting, perRequest) = (_options.MaxConcurrentRequests, _options.MaxQueuedRequests, _options.PerRequestContexts);
+        _admission = new RequestAdmission(capacity, maxWaiting, () => perRequest
+            ? new SessionPoolFullException(capacity, maxWaiting)
+            : new Decoding.EngineFullException(capacity, maxWaiting));
         LogStarted(_logger, _model.Info.Name, _model.Info.Description, Stopwatch.GetElapsedTime(started).TotalMilliseconds, LlamaRuntime.Describe(), _options.MaxConcurrentRequests);
         return Task.CompletedTask;
     }
