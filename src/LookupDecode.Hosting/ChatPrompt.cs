@@ -3,14 +3,17 @@ using Microsoft.Extensions.AI;
 
 namespace LookupDecode.Hosting;
 
-/// <summary>Turns chat messages into prompt text as <see cref="LookupDecodeOptions.ChatTemplate"/> says.</summary>
+/// <summary>
+/// Turns chat messages into prompt tokens as <see cref="LookupDecodeOptions.ChatTemplate"/> says. Message text is always
+/// tokenized as text: only a template's own markers become special tokens (<see cref="LlamaModel.TokenizeChat"/>).
+/// </summary>
 internal static class ChatPrompt
 {
     public const string Auto = "auto";
     public const string ModelTemplate = "model";
     public const string Raw = "raw";
 
-    public static string Format(LlamaModel model, IEnumerable<ChatMessage> messages, string template)
+    public static int[] Tokenize(LlamaModel model, IEnumerable<ChatMessage> messages, string template)
     {
         var turns = messages.Select(message => (Role(message.Role), message.Text)).ToList();
         if (turns.Count == 0)
@@ -20,10 +23,10 @@ internal static class ChatPrompt
 
         return template switch
         {
-            Raw => string.Join("\n", turns.Select(turn => turn.Text)),
-            Auto when model.ChatTemplate is null => string.Join("\n", turns.Select(turn => turn.Text)),
-            Auto or ModelTemplate => model.ApplyChatTemplate(turns),
-            _ => model.ApplyChatTemplate(turns, addAssistantTurn: true, templateName: template),
+            Raw => model.Tokenize(string.Join("\n", turns.Select(turn => turn.Text)), parseSpecial: false),
+            Auto when model.ChatTemplate is null => model.Tokenize(string.Join("\n", turns.Select(turn => turn.Text)), parseSpecial: false),
+            Auto or ModelTemplate => model.TokenizeChat(turns),
+            _ => model.TokenizeChat(turns, addAssistantTurn: true, templateName: template),
         };
     }
 

@@ -43,13 +43,16 @@ public sealed class HostedGenerator
     /// <summary>How many tokens a generation after <paramref name="prompt"/> can add before the context is full.</summary>
     public int RoomAfter(ReadOnlySpan<int> prompt) => ContextSize - prompt.Length - 1;
 
-    /// <summary>Formats <paramref name="messages"/> with the configured chat template and tokenizes the prompt.</summary>
-    /// <exception cref="InvalidOptionException">There is no message.</exception>
+    /// <summary>
+    /// Formats <paramref name="messages"/> with the configured chat template and tokenizes the prompt: message text as
+    /// text (a message cannot forge a control token), the template's markers as special tokens.
+    /// </summary>
+    /// <exception cref="InvalidOptionException">There is no message, or one holds a control token's text the template cannot keep as text.</exception>
     /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character.</exception>
     public int[] ChatPrompt(IEnumerable<ChatMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return Model.Tokenize(Hosting.ChatPrompt.Format(Model, messages, _options.ChatTemplate));
+        return Hosting.ChatPrompt.Tokenize(Model, messages, _options.ChatTemplate);
     }
 
     /// <summary>Tokenizes a raw text prompt as the CLI's <c>--prompt</c> does (BOS added when the model adds one).</summary>

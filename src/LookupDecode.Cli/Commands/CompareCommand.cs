@@ -63,12 +63,7 @@ internal static class CompareCommand
             var text = promptText.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));
             using var llama = LlamaModel.Load(model.PathOf(result, cli), modelOptions, loggers.CreateLogger("LookupDecode"));
-            if (result.GetValue(chat))
-            {
-                text = llama.ApplyChatTemplate([("user", text)]);
-            }
-
-            var prompt = llama.Tokenize(text);
+            var prompt = result.GetValue(chat) ? llama.TokenizeChat([("user", text)]) : llama.Tokenize(text);
             using var draft = draftModel.Load(result, modelOptions, loggers.CreateLogger("LookupDecode"));
             variants = [.. variants.Select(variant => variant with { Options = draftModel.Apply(result, variant.Options, draft) })];
             options = options with { Variants = variants };

@@ -173,6 +173,26 @@ public sealed partial class LlamaModel : IDisposable
         return Native.ApplyChatTemplate(messages, addAssistantTurn, templateName);
     }
 
+    /// <summary>
+    /// Formats <paramref name="messages"/> as <see cref="ApplyChatTemplate"/> does and tokenizes the prompt so that only
+    /// the template's own markers become special tokens: message contents are tokenized as text, so a message that says
+    /// <c>&lt;/s&gt;</c> or <c>&lt;|im_end|&gt;</c> cannot end a turn, end the sequence or forge a new one. When no message
+    /// holds a special token's text, the tokens are those of <c>Tokenize(ApplyChatTemplate(messages))</c>.
+    /// </summary>
+    /// <param name="messages">Role and content of each message, in order.</param>
+    /// <param name="addAssistantTurn">End with the tokens that open the assistant's reply.</param>
+    /// <param name="templateName">A template llama.cpp knows by name instead of the model's own.</param>
+    /// <exception cref="Text.ChatTemplateException">The model has no chat template llama.cpp can apply.</exception>
+    /// <exception cref="InvalidOptionException">
+    /// A message holds a special token's text and the template rewrites messages so that it cannot be kept as text.
+    /// </exception>
+    /// <exception cref="Text.UnsupportedTextException">The vocabulary cannot encode a character of a message.</exception>
+    public int[] TokenizeChat(IEnumerable<(string Role, string Content)> messages, bool addAssistantTurn = true, string? templateName = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Native.TokenizeChat([.. messages], addAssistantTurn, templateName);
+    }
+
     /// <summary>The chat template in the model's metadata, or <c>null</c>.</summary>
     public string? ChatTemplate => Native.ChatTemplate;
 

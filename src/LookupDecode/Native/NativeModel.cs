@@ -34,10 +34,14 @@ internal sealed class NativeModel : IDisposable
         var alphabet = vocab.Type == LLamaVocabType.SentencePiece ? VocabularyAlphabet.FromTokenTexts(tokenTexts ?? []) : null;
         HasByteFallback = alphabet is null || alphabet.IsComplete;
         _alphabet = HasByteFallback ? null : alphabet;
+        ControlTokens = ControlTokens.Read(vocab, tokenTexts);
         _tokenKinds = new(() => TokenKinds.FromPieces(VocabularySize, (token, destination) => WritePiece(token, destination, renderSpecial: false)));
     }
 
     public string Path { get; }
+
+    /// <summary>The tokens read out of text only when special tokens are parsed (control and unknown tokens).</summary>
+    public ControlTokens ControlTokens { get; }
 
     public string Name => System.IO.Path.GetFileName(Path);
 
@@ -197,6 +201,12 @@ internal sealed class NativeModel : IDisposable
             throw new ChatTemplateException(Name, exception);
         }
     }
+
+    /// <summary>Formats and tokenizes a chat; only the template's own markers become control tokens (see <see cref="ChatTokenizer"/>).</summary>
+    /// <exception cref="ChatTemplateException">The model has no chat template llama.cpp can apply.</exception>
+    /// <exception cref="InvalidOptionException">A message holds a control token's text and the template cannot keep it as text.</exception>
+    public int[] TokenizeChat(IReadOnlyList<(string Role, string Content)> messages, bool addAssistantTurn, string? templateName)
+        => ChatTokenizer.Tokenize(this, messages, addAssistantTurn, templateName);
 
     /// <summary>A metadata value as a string, or <c>null</c>.</summary>
     public string? Metadata(string key)
