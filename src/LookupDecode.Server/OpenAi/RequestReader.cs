@@ -38,6 +38,12 @@ internal static class RequestReader
             // A malformed or cut-off body (bad chunking, short of its Content-Length, too slow): the client's fault.
             throw ApiError.FromStatus(exception.StatusCode, $"The request body could not be read: {exception.Message}");
         }
+        catch (IOException exception) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some malformed framing as an IOException, not a BadHttpRequestException: a chunk size that
+            // overflows (FFFFFFFFFFFFFFFFFF, 80000000) is one.
+            throw ApiError.BadRequest($"The request body could not be read: {exception.Message}");
+        }
     }
 
     private static string FirstSentence(string message)

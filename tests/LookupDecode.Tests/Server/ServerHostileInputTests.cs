@@ -60,6 +60,32 @@ public sealed class ServerHostileInputTests(TinyStoriesServerFixture server) : I
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [ModelTheory]
+    [InlineData("FFFFFFFFFFFFFFFFFFFF")]
+    [InlineData("80000000")]
+    [InlineData("7FFFFFFF")]
+    [InlineData("zz")]
+    [InlineData("-1")]
+    [InlineData("")]
+    [InlineData("3;ext=\"unterminated")]
+    public async Task A_chunked_body_with_a_bad_chunk_size_gets_a_4xx_and_the_server_lives_on(string chunkSize)
+    {
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(server.Address.Host, server.Address.Port);
+        var stream = socket.GetStream();
+        var head = $"POST /v1/completions HTTP/1.1\r\nHost: {server.Address.Authority}\r\nAuthorization: Bearer {ServerFixtureBase.ApiKey}\r\n"
+            + $"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{chunkSize}\r\n{{\"model\":\r\n0\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.NotNull(statusLine);
+        var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(status, 400, 499);
+        using var served = await PostAsync("/v1/completions", """{"model":"TinyStories-656K-Q8_0","prompt":"Once upon a time","max_tokens":4}""");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
     private static string ReplaceField(string json, string field, string value)
     {
         using var document = JsonDocument.Parse(json);
