@@ -24,7 +24,7 @@ public static class TraceFiles
             }
 
             var category = root.TryGetProperty("category", out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()!
+                ? TextOf(path, line, value, "category")
                 : "uncategorized";
             var turns = RequiredStrings(path, line, root, "turns");
             if (turns.Count == 0)
@@ -91,9 +91,9 @@ public static class TraceFiles
         }
 
         var lineNumber = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var (number, text) in Text.Utf8Lines.Read(path, TraceFormatException.ForLine))
         {
-            lineNumber++;
+            lineNumber = number;
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
@@ -123,6 +123,21 @@ public static class TraceFiles
             throw new TraceFormatException(path, 0, "is empty");
         }
     }
+
+    /// <summary>A JSON string's text; an escape that is not text (a lone surrogate such as <c>\ud800</c>) is refused.</summary>
+    private static string TextOf(string path, int line, JsonElement value, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException exception)
+        {
+            throw new TraceFormatException(path, line, $"{what} holds {Shorten(value.GetRawText())}, which is not text (a lone surrogate escape)", exception);
+        }
+    }
+
+    private static string Shorten(string raw) => raw.Length <= 40 ? raw : raw[..40] + "…";
 
     private static int RequiredId(string path, int line, JsonElement root)
     {
@@ -154,7 +169,7 @@ public static class TraceFiles
                 throw new TraceFormatException(path, line, $"'{name}' holds {item.ValueKind}, not a string");
             }
 
-            values.Add(item.GetString()!);
+            values.Add(TextOf(path, line, item, $"'{name}'"));
         }
 
         return values;

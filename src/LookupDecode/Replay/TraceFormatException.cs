@@ -12,6 +12,9 @@ public sealed class TraceFormatException : LookupDecodeException
         Problem = problem;
     }
 
+    /// <summary>Makes the exception for a line (the shape <see cref="Text.Utf8Lines"/> asks for).</summary>
+    internal static Exception ForLine(string path, int line, string problem) => new TraceFormatException(path, line, problem);
+
     /// <summary>The file at fault.</summary>
     public string Path { get; }
 

@@ -51,6 +51,53 @@ public sealed class TraceFileTests : IDisposable
         Assert.Contains(path, exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"question_id": 7, "turns": ["a \ud800 b"]}""", "'turns' holds")]
+    [InlineData("""{"question_id": 7, "turns": ["\udfff"]}""", "lone surrogate")]
+    [InlineData("""{"question_id": 7, "category": "\ud800", "turns": ["a"]}""", "category holds")]
+    public void A_lone_surrogate_escape_is_refused_at_its_line_not_an_abort(string line, string problem)
+    {
+        var path = Write("q.jsonl", """{"question_id": 1, "turns": ["fine \ud83d\ude00"]}""", line);
+
+        var exception = Assert.Throws<TraceFormatException>(() => TraceFiles.ReadQuestions(path));
+
+        Assert.Equal(2, exception.Line);
+        Assert.Contains(problem, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF })]
+    [InlineData(new byte[] { 0xC3 })]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
+    [InlineData(new byte[] { 0xC0, 0xAF })]
+    public void Invalid_utf8_is_refused_with_file_and_line_not_replaced(byte[] bad)
+    {
+        var path = _temp.File("q.jsonl");
+        var good = System.Text.Encoding.UTF8.GetBytes("\uFEFF{\"question_id\": 1, \"turns\": [\"caf\u00e9\"]}\r\n\n");
+        byte[] third = [.. System.Text.Encoding.UTF8.GetBytes("{\"question_id\": 2, \"turns\": [\"a"), .. bad, .. System.Text.Encoding.UTF8.GetBytes("\"]}\n")];
+        File.WriteAllBytes(path, [.. good, .. third]);
+
+        var exception = Assert.Throws<TraceFormatException>(() => TraceFiles.ReadQuestions(path));
+
+        Assert.Equal(3, exception.Line);
+        Assert.Contains("is not UTF-8", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("at byte 32 of the line", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(path, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lines_are_numbered_across_read_buffers_and_a_last_line_without_newline_is_read()
+    {
+        var lines = Enumerable.Range(1, 5000).Select(id => $$"""{"question_id": {{id}}, "turns": ["{{new string('x', id % 97)}} é"]}""");
+        var path = _temp.File("many.jsonl");
+        File.WriteAllText(path, string.Join("\n", lines));
+
+        var questions = TraceFiles.ReadQuestions(path);
+
+        Assert.Equal(Enumerable.Range(1, 5000), questions.Select(question => question.Id));
+        Assert.Equal(new string('x', 5000 % 97) + " é", questions[^1].Turns[0]);
+    }
+
     [Fact]
     public void A_repeated_question_id_is_refused_at_its_second_line()
     {
