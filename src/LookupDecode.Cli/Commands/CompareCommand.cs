@@ -48,7 +48,7 @@ internal static class CompareCommand
                     "compare runs the same prompt again and again: a memory of earlier outputs would let later runs copy earlier ones (use generate)");
             }
 
-            var template = generation.ToOptions(result);
+            var template = generation.ToOptions(result, result.GetValue(model.Model), result.GetValue(promptText.PromptFile)?.FullName, result.GetValue(draftModel.Path));
             var variants = ParseModes(result.GetValue(modes)!, template, result.GetValue(generation.Draft));
             draftModel.RequireConsistent(result, [.. variants.Select(variant => variant.Options.Drafting)], modes.Name);
             var options = new ComparisonOptions { Variants = variants, MaxTokens = template.MaxTokens, Repeats = result.GetValue(repeat) };

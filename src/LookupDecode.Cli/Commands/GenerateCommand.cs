@@ -26,7 +26,7 @@ internal static class GenerateCommand
         command.SetAction((result, cancellationToken) =>
         {
             var modelOptions = model.ToOptions(result);
-            var generationOptions = generation.ToOptions(result);
+            var generationOptions = generation.ToOptions(result, result.GetValue(model.Model), result.GetValue(prompt.PromptFile)?.FullName, result.GetValue(draftModel.Path));
             draftModel.RequireConsistent(result, [generationOptions.Drafting], generation.Mode.Name);
             var promptText = prompt.Read(result);
             using var loggers = cli.CreateLoggerFactory(result.GetValue(model.Verbose));

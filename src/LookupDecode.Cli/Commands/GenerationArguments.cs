@@ -139,8 +139,13 @@ internal sealed class GenerationArguments
         return command;
     }
 
-    public GenerationOptions ToOptions(ParseResult result)
+    /// <summary>The run's generation options, its memory files loaded.</summary>
+    /// <param name="result">The parsed command line.</param>
+    /// <param name="otherInputs">The command's other input files (model, prompt file, draft model): no memory file may be one of them.</param>
+    /// <exception cref="Files.UnsafeFileException">A memory file the run writes is one of its inputs, or the other memory file.</exception>
+    public GenerationOptions ToOptions(ParseResult result, params string?[] otherInputs)
     {
+        RequireOutputsApart(result, otherInputs);
         var options = new GenerationOptions
         {
             MaxTokens = result.GetValue(MaxTokens),
@@ -274,17 +279,32 @@ internal sealed class GenerationArguments
         }
     }
 
+    /// <summary>
+    /// The files a run writes back (<c>--dynamic-cache</c>, <c>--suffix-memory</c>) are neither one of its inputs nor each
+    /// other, whatever their names: one saved over another would destroy it. Checked before anything loads.
+    /// </summary>
+    private void RequireOutputsApart(ParseResult result, string?[] otherInputs)
+    {
+        string[] inputs = [.. ((string?[])[result.GetValue(StaticCache)?.FullName, .. otherInputs]).OfType<string>()];
+        var dynamicCache = result.GetValue(DynamicCache)?.FullName;
+        var suffixMemory = result.GetValue(SuffixMemory)?.FullName;
+        if (dynamicCache is not null)
+        {
+            LookupDecode.Files.SafeFiles.RequireDistinct(dynamicCache, DynamicCache.Name, [.. inputs, .. suffixMemory is null ? [] : (string[])[suffixMemory]]);
+        }
+
+        if (suffixMemory is not null)
+        {
+            LookupDecode.Files.SafeFiles.RequireDistinct(suffixMemory, SuffixMemory.Name, inputs);
+        }
+    }
+
     private LookupCacheOptions LoadCaches(ParseResult result)
     {
         var staticPath = result.GetValue(StaticCache)?.FullName;
         if (staticPath is not null && !File.Exists(staticPath))
         {
             throw new InvalidOptionException(StaticCache.Name, $"'{staticPath}' does not exist");
-        }
-
-        if (staticPath is not null && result.GetValue(DynamicCache) is { } dynamicCache)
-        {
-            LookupDecode.Files.SafeFiles.RequireDistinct(dynamicCache.FullName, DynamicCache.Name, staticPath);
         }
 
         return LookupCacheOptions.FromFiles(staticPath, result.GetValue(DynamicCache)?.FullName);

@@ -29,6 +29,9 @@ internal static class RecordCommand
 
         command.SetAction((result, cancellationToken) =>
         {
+            // Before anything loads: the answer file is never one of the inputs.
+            Files.SafeFiles.RequireDistinct(result.GetValue(output)!.FullName, "answer file",
+                [result.GetValue(selection.Questions)!.FullName, .. ((string?[])[result.GetValue(model.Model)]).OfType<string>()]);
             var limit = selection.CheckedMaxTokens(result);
             var conversation = selection.ReadTemplate(result);
             var questionList = TraceFiles.ReadQuestions(result.GetValue(selection.Questions)!.FullName);

@@ -92,7 +92,8 @@ internal static class ReplayCommand
             {
                 // Before anything loads: never over an input, and somewhere it can be written.
                 proposalsPath = Files.SafeFiles.ResolveOutput(proposalsPath, "proposal table");
-                Files.SafeFiles.RequireDistinct(proposalsPath, "proposal table", questionsPath, answersPath, result.GetValue(model.Model)!);
+                Files.SafeFiles.RequireDistinct(proposalsPath, "proposal table",
+                    [questionsPath, answersPath, result.GetValue(model.Model)!, .. ((string?[])[result.GetValue(costCurve), result.GetValue(draftModel.Path), result.GetValue(references)]).OfType<string>()]);
                 if (!Directory.Exists(Path.GetDirectoryName(proposalsPath)))
                 {
                     throw new InvalidOptionException(proposals.Name, $"the directory of '{proposalsPath}' does not exist");

@@ -151,6 +151,46 @@ public sealed class ErrorPathTests : IDisposable
     }
 
     [ModelFact]
+    public async Task Record_replay_and_memory_outputs_over_inputs_are_refused_and_every_input_is_untouched()
+    {
+        var model = _temp.File("model.gguf");
+        File.Copy(TestPaths.Model("stories260K.gguf"), model);
+        var questions = _temp.File("q.jsonl");
+        File.WriteAllText(questions, """{"question_id": 1, "category": "story", "turns": ["Once upon a time"]}""" + "\n");
+        var answers = _temp.File("a.jsonl");
+        File.WriteAllText(answers, """{"question_id": 1, "choices": [{"index": 0, "turns": ["there was a cat."]}]}""" + "\n");
+        var curve = _temp.File("curve.json");
+        File.WriteAllText(curve, """{ "points": [[1, 1], [2, 1.9]] }""");
+        var memory = _temp.File("memory.bin");
+        var prompt = _temp.File("prompt.txt");
+        File.WriteAllText(prompt, "Once upon a time");
+        var link = _temp.File("link-to-questions.jsonl");
+        File.CreateSymbolicLink(link, questions);
+        string[] inputs = [model, questions, answers, curve, prompt];
+        var before = inputs.Select(File.ReadAllBytes).ToArray();
+
+        var recordOverQuestions = await CliRunner.RunAsync("record", "--model", model, "--questions", questions, "--out", questions, "--template", "raw");
+        var recordOverLink = await CliRunner.RunAsync("record", "--model", model, "--questions", questions, "--out", link, "--template", "raw");
+        var recordOverModel = await CliRunner.RunAsync("record", "--model", model, "--questions", questions, "--out", model, "--template", "raw");
+        var proposalsOverCurve = await CliRunner.RunAsync("replay", "--model", model, "--questions", questions, "--answers", answers, "--template", "raw",
+            "--simulate", "--cost-curve", curve, "--variants", "greedy", "--proposals-of", "pld", "--proposals", curve);
+        var suffixOverDynamic = await CliRunner.RunAsync("generate", "--model", model, "-p", "Once", "-n", "4", "--mode", "lookup,suffix",
+            "--suffix-memory", memory, "--dynamic-cache", memory);
+        var suffixOverModel = await CliRunner.RunAsync("generate", "--model", model, "-p", "Once", "-n", "4", "--mode", "suffix", "--suffix-memory", model);
+        var dynamicOverPrompt = await CliRunner.RunAsync("generate", "--model", model, "-f", prompt, "-n", "4", "--mode", "lookup", "--dynamic-cache", prompt);
+
+        foreach (var (exitCode, _, error) in new[] { recordOverQuestions, recordOverLink, recordOverModel, proposalsOverCurve, suffixOverDynamic, suffixOverModel, dynamicOverPrompt })
+        {
+            Assert.Equal(1, exitCode);
+            Assert.Single(error.TrimEnd().Split('\n'));
+            Assert.Contains("it is the input", error, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, inputs.Select(File.ReadAllBytes));
+        Assert.False(File.Exists(memory));
+    }
+
+    [ModelFact]
     public async Task Model_inflation_into_an_impossible_shape_is_a_one_line_error_and_writes_nothing()
     {
         var output = _temp.File("never.gguf");
