@@ -89,6 +89,61 @@ public sealed class ChildCheckTests : IDisposable
     }
 
     [ModelFact]
+    public void A_file_edited_in_place_with_size_header_and_time_kept_is_checked_again()
+    {
+        var path = _temp.File("model.gguf");
+        File.Copy(TestPaths.Model("stories260K.gguf"), path);
+        Verify(path);
+        var written = File.GetLastWriteTimeUtc(path);
+
+        // Weights that overflow to NaN written over one tensor in place: same size, same header, same modification time.
+        var file = GgufReader.Read(path);
+        var tensor = file.Tensors.Single(candidate => candidate.Name == "blk.0.attn_q.weight");
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = file.DataOffset + tensor.Offset;
+            var floats = new float[tensor.ByteSize / sizeof(float)];
+            Array.Fill(floats, 3e38f);
+            stream.Write(MemoryMarshal.AsBytes(floats.AsSpan()));
+        }
+
+        File.SetLastWriteTimeUtc(path, written);
+
+        var error = Assert.Throws<ModelLoadException>(() => Verify(path));
+        Assert.Contains("NaN", error.Problem, StringComparison.Ordinal);
+    }
+
+    [ModelFact]
+    public void A_large_files_identity_samples_every_tensor_and_the_data_between()
+    {
+        var path = _temp.File("model.gguf");
+        File.Copy(TestPaths.Model("stories260K.gguf"), path);
+        var file = GgufReader.Read(path);
+        var original = ModelIdentity.Of(path, file, wholeFileLimit: 0);
+        var written = File.GetLastWriteTimeUtc(path);
+        var tensor = file.Tensors.Single(candidate => candidate.Name == "blk.2.ffn_down.weight");
+
+        foreach (var at in (long[])[0, tensor.ByteSize / 2, tensor.ByteSize - 1])
+        {
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                stream.Position = file.DataOffset + tensor.Offset + at;
+                var old = stream.ReadByte();
+                stream.Position--;
+                stream.WriteByte((byte)(old ^ 0x5A));
+                stream.Flush();
+                File.SetLastWriteTimeUtc(path, written);
+                Assert.NotEqual(original, ModelIdentity.Of(path, file, wholeFileLimit: 0));
+                stream.Position--;
+                stream.WriteByte((byte)old);
+            }
+
+            File.SetLastWriteTimeUtc(path, written);
+            Assert.Equal(original, ModelIdentity.Of(path, file, wholeFileLimit: 0));
+        }
+    }
+
+    [ModelFact]
     public void A_damaged_verdict_store_only_costs_a_new_check()
     {
         var path = _temp.File("model.gguf");
