@@ -61,15 +61,26 @@ internal sealed partial class NativeContext : IDisposable
     public static NativeContext Create(NativeModel model, ModelOptions options, int headSize, bool drafting = false)
         => drafting
             ? Create(model, options, headSize, sequences: 1, unified: false, options.ContextSize, drafting: true)
-            : Create(model, options, headSize, sequences: MaxSequences, unified: true, options.ContextSize, drafting: false);
+            // llama.cpp aborts (GGML_ASSERT n_outputs_max) on more sequences than a batch holds; a tree verified in one
+            // batch never has more branches than the batch has tokens, so a small batch needs no more.
+            : Create(model, options, headSize, sequences: Math.Min(MaxSequences, options.EffectiveBatchSize), unified: true, options.ContextSize, drafting: false);
 
     /// <summary>
     /// A context of <paramref name="sequences"/> sequences of <see cref="ModelOptions.ContextSize"/> tokens each (the
     /// many-sequence engine's): one KV cache of that many cells shared by all (<paramref name="unified"/>), or one stream
     /// per sequence.
     /// </summary>
+    /// <exception cref="InvalidOptionException">The batch cannot hold one token of each sequence (llama.cpp would abort).</exception>
     public static NativeContext CreateForSequences(NativeModel model, ModelOptions options, int headSize, int sequences, bool unified)
-        => Create(model, options, headSize, sequences, unified, (long)options.ContextSize * sequences, drafting: false);
+    {
+        if (sequences > options.EffectiveBatchSize)
+        {
+            throw new InvalidOptionException(nameof(ModelOptions.BatchSize),
+                $"a batch of {options.EffectiveBatchSize} tokens cannot hold one token of each of {sequences} sequences: raise it to at least {sequences}");
+        }
+
+        return Create(model, options, headSize, sequences, unified, (long)options.ContextSize * sequences, drafting: false);
+    }
 
     /// <summary>The context: <paramref name="cells"/> KV cells (one context's worth when the sequences are a tree's branches, which share the prefix).</summary>
     private static NativeContext Create(NativeModel model, ModelOptions options, int headSize, int sequences, bool unified, long cells, bool drafting)

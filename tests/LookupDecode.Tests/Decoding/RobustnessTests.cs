@@ -32,6 +32,30 @@ public sealed class RobustnessTests(SharedModels models) : IDisposable
         Assert.Equal(before.Tokens, another.Generate("Once upon a time", new GenerationOptions { MaxTokens = 16 }).Tokens);
     }
 
+    [ModelTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void A_batch_smaller_than_the_drafts_and_tree_branches_generates_the_greedy_text(int batch)
+    {
+        // llama.cpp aborted creating a context whose batch held fewer tokens than its sequences (GGML_ASSERT n_outputs_max).
+        using var model = LlamaModel.Load(TestPaths.Model(TestModelNames.FileOf(TestModelNames.Stories260K)), new ModelOptions { ContextSize = 256, Threads = 2, BatchSize = batch });
+        using var session = model.CreateSession();
+        var prompt = model.Tokenize("Once upon a time, there was a little girl named Lily. She");
+        var greedy = session.Generate(prompt, new GenerationOptions { MaxTokens = 48 }).Tokens;
+
+        foreach (var preset in (string[])["lookup-d8", "suffix-d8", "tree", "pld-d8"])
+        {
+            var drafted = session.Generate(prompt, new GenerationOptions { MaxTokens = 48, Drafting = LookupDecode.Drafting.DraftingPresets.Get(preset) });
+            Assert.Equal(greedy, drafted.Tokens);
+        }
+
+        // An engine of more sequences than the batch holds is refused, not an abort.
+        var error = Assert.Throws<InvalidOptionException>(() => model.CreateEngine(new EngineOptions { Sequences = batch + 1 }));
+        Assert.Equal(nameof(ModelOptions.BatchSize), error.OptionName);
+    }
+
     [ModelFact]
     public void Cancellation_during_prefill_leaves_the_session_reusable()
     {
