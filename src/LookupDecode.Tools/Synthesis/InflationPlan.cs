@@ -23,8 +23,14 @@ internal sealed record InflationPlan(ModelShape Small, ModelShape Big, int HeadS
 
         var embedding = Key("embedding_length");
         var heads = Key("attention.head_count");
-        var vocabulary = source.Tensors.FirstOrDefault(tensor => tensor.Name == "token_embd.weight")?.Dimensions[1]
+        var embeddings = source.Tensors.FirstOrDefault(tensor => tensor.Name == "token_embd.weight")
                          ?? throw new InvalidOptionException("--from", "the model has no token_embd.weight");
+        if (embeddings.Dimensions is not [var width, var vocabulary] || width != embedding || vocabulary is < 1 or > int.MaxValue)
+        {
+            throw new InvalidOptionException("--from",
+                $"token_embd.weight is [{string.Join(", ", embeddings.Dimensions)}]; a model {embedding} wide needs [{embedding}, vocabulary size]");
+        }
+
         var small = new ModelShape
         {
             Name = Path.GetFileNameWithoutExtension(source.Path),

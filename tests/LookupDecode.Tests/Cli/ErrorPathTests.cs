@@ -190,6 +190,29 @@ public sealed class ErrorPathTests : IDisposable
         Assert.False(File.Exists(memory));
     }
 
+    [ModelTheory]
+    [InlineData("1-D")]
+    [InlineData("3-D")]
+    [InlineData("transposed")]
+    public async Task Model_inflation_of_a_malformed_embedding_tensor_is_a_one_line_error(string shape)
+    {
+        var source = _temp.File("malformed.gguf");
+        GgufRewrite.Copy(TestPaths.Model("stories260K.gguf"), source, editDimensions: tensor => tensor.Name != "token_embd.weight" ? tensor.Dimensions : shape switch
+        {
+            "1-D" => [tensor.Dimensions[0] * tensor.Dimensions[1]],
+            "3-D" => [tensor.Dimensions[0], tensor.Dimensions[1], 1],
+            _ => [tensor.Dimensions[1], tensor.Dimensions[0]],
+        });
+        var output = _temp.File("never.gguf");
+
+        var (exitCode, _, error) = await CliRunner.RunAsync("model", "inflate", "--from", source, "--shape", "tiny", "--out", output);
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.Contains("token_embd.weight", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
     [ModelFact]
     public async Task Model_inflation_into_an_impossible_shape_is_a_one_line_error_and_writes_nothing()
     {

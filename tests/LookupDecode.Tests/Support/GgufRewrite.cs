@@ -6,7 +6,7 @@ namespace LookupDecode.Tests.Support;
 internal static class GgufRewrite
 {
     public static void Copy(string source, string destination, Action<Dictionary<string, GgufMetadataValue>>? editMetadata = null,
-        Func<GgufTensorInfo, byte[], byte[]>? editTensor = null)
+        Func<GgufTensorInfo, byte[], byte[]>? editTensor = null, Func<GgufTensorInfo, long[]>? editDimensions = null)
     {
         var file = GgufReader.Read(source);
         var metadata = file.Metadata.ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
@@ -31,7 +31,7 @@ internal static class GgufRewrite
                 bytes = editTensor(tensor, bytes);
             }
 
-            writer.AddTensor(tensor.Name, tensor.Dimensions, tensor.Type, bytes);
+            writer.AddTensor(tensor.Name, editDimensions?.Invoke(tensor) ?? tensor.Dimensions, tensor.Type, bytes);
         }
 
         writer.WriteTo(destination);
