@@ -8,7 +8,9 @@ public static class PromptFile
     /// <summary>
     /// The file's UTF-8 text with exactly one trailing newline removed: llama.cpp's <c>-f</c> drops it, and a
     /// prompt that keeps it tokenizes differently (and continues differently). The bytes are decoded exactly as they are
-    /// (a byte-order mark stays, as llama.cpp passes it on); invalid UTF-8 is refused rather than replaced.
+    /// (a byte-order mark stays, as llama.cpp passes it on); invalid UTF-8 is refused rather than replaced. A file that is
+    /// only a byte-order mark holds no text and reads as empty (on a model that adds no BOS, an empty prompt is refused,
+    /// rather than generating from the mark's byte tokens).
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="Files.UnsafeFileException">The path is a FIFO, device or directory.</exception>
@@ -35,7 +37,8 @@ public static class PromptFile
             throw new PromptFormatException(path, FirstInvalidOffset(bytes), exception);
         }
 
-        return text.EndsWith('\n') ? text[..^1] : text;
+        text = text.EndsWith('\n') ? text[..^1] : text;
+        return text == "\uFEFF" ? string.Empty : text;
     }
 
     /// <summary>The offset of the first byte that does not start or continue a valid UTF-8 sequence.</summary>
