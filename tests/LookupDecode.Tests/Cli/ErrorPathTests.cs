@@ -135,11 +135,15 @@ public sealed class ErrorPathTests : IDisposable
 
         var create = await CliRunner.RunAsync("cache", "create", "--model", model, "--file", corpus, "--out", corpus);
         var merge = await CliRunner.RunAsync("cache", "merge", cacheA, cacheB, cacheA);
+        var linkToA = _temp.File("link-to-a.bin");
+        File.CreateSymbolicLink(linkToA, cacheA);
+        var mergeOverLink = await CliRunner.RunAsync("cache", "merge", cacheA, cacheB, linkToA);
+        var mergeOverRelative = await CliRunner.RunAsync("cache", "merge", cacheA, cacheB, Path.Combine(_temp.Path, ".", "..", Path.GetFileName(_temp.Path), "b.bin"));
         var inflate = await CliRunner.RunAsync("model", "inflate", "--from", model, "--out", model, "--type", "f32");
         var dynamicOverStatic = await CliRunner.RunAsync("generate", "--model", model, "-p", "Once", "-n", "4", "--mode", "lookup",
             "--static-cache", cacheA, "--dynamic-cache", cacheA);
 
-        foreach (var (exitCode, _, error) in new[] { create, merge, inflate, dynamicOverStatic })
+        foreach (var (exitCode, _, error) in new[] { create, merge, mergeOverLink, mergeOverRelative, inflate, dynamicOverStatic })
         {
             Assert.Equal(1, exitCode);
             Assert.Contains("it is the input", error, StringComparison.Ordinal);
