@@ -15,7 +15,8 @@ internal static class Harnesses
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: gguf | cache | replay (gguf|cache) PATH | seeds DIRECTORY | semantic MODEL ITERATIONS SEED FINDINGS");
+            Console.Error.WriteLine("usage: gguf | cache | suffix-memory | record | trace | replay (gguf|cache) PATH | seeds [suffix-memory|record|trace] DIRECTORY"
+                + " | semantic MODEL ITERATIONS SEED FINDINGS | formats (suffix-memory|record|trace) ITERATIONS SEED FINDINGS");
             return 2;
         }
 
@@ -27,11 +28,31 @@ internal static class Harnesses
             case "cache":
                 Fuzzer.OutOfProcess.Run(stream => Cache(Buffer(stream)));
                 return 0;
+            case FormatFuzz.SuffixMemoryTarget or FormatFuzz.RecordTarget or FormatFuzz.TraceTarget when args.Length == 1:
+                var target = args[0];
+                var scratch = Directory.CreateTempSubdirectory("lookupdecode-afl-").FullName;
+                Fuzzer.OutOfProcess.Run(stream =>
+                {
+                    var input = Buffer(stream).ToArray();
+                    _ = target switch
+                    {
+                        FormatFuzz.SuffixMemoryTarget => FormatFuzz.ReadSuffixMemory(input, scratch, 0),
+                        FormatFuzz.RecordTarget => FormatFuzz.ReadRecord(input),
+                        _ => FormatFuzz.ReadTrace(input, scratch, new Random(input.Length)),
+                    };
+                });
+                return 0;
+            case "formats" when args.Length == 5:
+                return FormatFuzz.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]);
             case "replay" when args.Length == 3:
                 return Replay(args[1], args[2]);
             case "semantic" when args.Length == 5:
                 return SemanticFuzz.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
                     int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), args[4]);
+            case "seeds" when args.Length == 3:
+                FormatFuzz.WriteSeeds(args[1], args[2]);
+                return 0;
             case "seeds" when args.Length == 2:
                 Seeds.Write(args[1]);
                 return 0;

@@ -115,12 +115,51 @@ public static class TraceFiles
                 throw new TraceFormatException(path, lineNumber, "is not a JSON object");
             }
 
+            RequireText(path, lineNumber, root);
+
             yield return (lineNumber, root);
         }
 
         if (lineNumber == 0)
         {
             throw new TraceFormatException(path, 0, "is empty");
+        }
+    }
+
+    /// <summary>
+    /// Every property name and string of a line must be text: an escape such as <c>\ude00</c> in a name would otherwise
+    /// throw from a property lookup. JSON nesting is bounded (64 levels), so is this walk.
+    /// </summary>
+    private static void RequireText(string path, int line, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    try
+                    {
+                        _ = property.Name;
+                    }
+                    catch (InvalidOperationException exception)
+                    {
+                        throw new TraceFormatException(path, line, "a property name is not text (a lone surrogate escape)", exception);
+                    }
+
+                    RequireText(path, line, property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    RequireText(path, line, item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = TextOf(path, line, element, "a string");
+                break;
         }
     }
 

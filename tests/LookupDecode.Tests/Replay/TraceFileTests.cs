@@ -52,9 +52,11 @@ public sealed class TraceFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"question_id": 7, "turns": ["a \ud800 b"]}""", "'turns' holds")]
+    [InlineData("""{"question_id": 7, "turns": ["a \ud800 b"]}""", "\"a \\ud800 b\", which is not text")]
     [InlineData("""{"question_id": 7, "turns": ["\udfff"]}""", "lone surrogate")]
-    [InlineData("""{"question_id": 7, "category": "\ud800", "turns": ["a"]}""", "category holds")]
+    [InlineData("""{"question_id": 7, "category": "\ud800", "turns": ["a"]}""", "which is not text")]
+    [InlineData("""{"question_id": 7, "turn\ude00s": ["a"], "turns": ["b"]}""", "a property name is not text")]
+    [InlineData("""{"question_id": 7, "turns": ["a"], "model_id": "\udc00"}""", "a string holds")]
     public void A_lone_surrogate_escape_is_refused_at_its_line_not_an_abort(string line, string problem)
     {
         var path = Write("q.jsonl", """{"question_id": 1, "turns": ["fine \ud83d\ude00"]}""", line);
