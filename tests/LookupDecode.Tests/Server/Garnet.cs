@@ -12,6 +12,7 @@ namespace LookupDecode.Tests.Server;
 internal sealed class Garnet : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private Garnet(Process process, int port)
     {
@@ -23,13 +24,14 @@ internal sealed class Garnet : IAsyncDisposable
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
-    public static async Task<Garnet> StartAsync()
+    /// <summary>Starts Garnet on <paramref name="port"/> (a free one when null: a restart passes the old one).</summary>
+    public static async Task<Garnet> StartAsync(int? port = null)
     {
         var restore = await ChildProcessIn(TestPaths.RepositoryRoot, "dotnet", ["tool", "restore"]);
         Assert.True(restore.ExitCode == 0, $"dotnet tool restore failed: {restore.Output}");
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = TestPaths.RepositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["tool", "run", "garnet-server", "--", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "-m", "128m", "-i", "16m"])
+        foreach (var argument in (string[])["tool", "run", "garnet-server", "--", "--port", port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "-m", "128m", "-i", "16m"])
         {
             start.ArgumentList.Add(argument);
         }
@@ -45,8 +47,8 @@ internal sealed class Garnet : IAsyncDisposable
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return new Garnet(process, port);
+                await client.ConnectAsync(IPAddress.Loopback, port.Value);
+                return new Garnet(process, port.Value);
             }
             catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
             {
@@ -55,8 +57,23 @@ internal sealed class Garnet : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the server (SIGKILL: what a crashed or restarted Redis looks like to its clients).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
