@@ -24,6 +24,40 @@ public sealed class ErrorPathTests : IDisposable
         Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
+    [ModelTheory]
+    [InlineData("too-long")]
+    [InlineData("max-tokens")]
+    [InlineData("draft")]
+    public async Task A_generation_refused_before_it_starts_leaves_the_dynamic_cache_as_it_was(string refusal)
+    {
+        var model = TestPaths.Model("stories260K.gguf");
+        var cache = _temp.File("dynamic.bin");
+        Assert.Equal(0, (await CliRunner.RunAsync("generate", "--model", model, "-p", "Once upon a time", "-n", "24", "--mode", "lookup", "--dynamic-cache", cache)).ExitCode);
+        var before = File.ReadAllBytes(cache);
+        var fresh = _temp.File("fresh.bin");
+        var prompt = _temp.File("long.txt");
+        File.WriteAllText(prompt, string.Concat(Enumerable.Repeat("Once upon a time there was a cat. ", 120)));
+        string[] refused = refusal switch
+        {
+            "too-long" => ["-f", prompt, "--ctx", "256"],
+            "max-tokens" => ["-p", "Once", "-n", "0"],
+            _ => ["-p", "Once", "--draft", "100000"],
+        };
+
+        foreach (var target in (string[])[cache, fresh])
+        {
+            var (exitCode, output, error) = await CliRunner.RunAsync(["generate", "--model", model, "--mode", "lookup", "--dynamic-cache", target, .. refused]);
+
+            Assert.Equal(1, exitCode);
+            Assert.Empty(output);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
+
+        Assert.Equal(before, File.ReadAllBytes(cache));
+        Assert.False(File.Exists(fresh));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
+    }
+
     [ModelFact]
     public async Task Dynamic_cache_that_is_a_directory_is_refused_before_generating()
     {
