@@ -43,7 +43,11 @@ public static class ServerApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
 
         // The server's own defaults, beneath every other source: a bounded waiting line (429 beyond it).
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
@@ -74,6 +78,11 @@ public static class ServerApp
             return next(context);
         });
         app.UseMiddleware<ApiKeyMiddleware>();
+        // The chat page (index.html, app.js, style.css): open like /health; the API calls it makes carry the key.
+        // Routing is placed after them: otherwise the catch-all 404 route is chosen for "/" before it becomes index.html.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRouting();
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenAiEndpoints();
         return app;

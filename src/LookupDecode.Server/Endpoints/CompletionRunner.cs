@@ -67,7 +67,7 @@ internal sealed class CompletionRunner
                     if (result.Text.Length > streamed)
                     {
                         // Text held back while it might have begun a stop sequence, released at the end.
-                        await WriteEventAsync(http.Response, format.Text(context, result.Text[streamed..]), cancellation).ConfigureAwait(false);
+                        await WriteEventAsync(http.Response, format.Text(context, result.Text[streamed..], null), cancellation).ConfigureAwait(false);
                     }
 
                     await WriteEventAsync(http.Response, format.Finish(context, result, TimingsOf(result, generation, firstToken)), cancellation).ConfigureAwait(false);
@@ -85,7 +85,8 @@ internal sealed class CompletionRunner
                 if (update.Token.Text.Length > 0)
                 {
                     streamed += update.Token.Text.Length;
-                    await WriteEventAsync(http.Response, format.Text(context, update.Token.Text), cancellation).ConfigureAwait(false);
+                    var origin = new TokenOrigin(update.Token.WasDrafted, update.Token.DraftedBy);
+                    await WriteEventAsync(http.Response, format.Text(context, update.Token.Text, origin), cancellation).ConfigureAwait(false);
                 }
             }
         }

@@ -22,7 +22,7 @@ internal static partial class OpenAiEndpoints
             : Results.Json(new HealthResponse("loading", null, 0, 0, 0), OpenAiJson.Default.HealthResponse, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapFallback((HttpContext http) => KnownRoutes.TryGetValue(http.Request.Path.Value?.TrimEnd('/') ?? "", out var allowed)
             ? MethodNotAllowed(http, allowed)
-            : ApiError.NotFound($"No route {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/completions, /v1/models, /health and /metrics.", code: "unknown_url")
+            : ApiError.NotFound($"No route {http.Request.Method} {http.Request.Path}: this server serves /v1/chat/completions, /v1/completions, /v1/models, /health, /metrics and its chat page at /.", code: "unknown_url")
             .WriteAsync(http.Response));
     }
 

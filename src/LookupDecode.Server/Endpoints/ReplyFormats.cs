@@ -21,7 +21,8 @@ internal interface IReplyFormat
     /// <summary>The first chunk, before any text (chat sends the assistant role), or null.</summary>
     byte[]? Opening(ReplyContext context);
 
-    byte[] Text(ReplyContext context, string text);
+    /// <summary>A chunk of streamed text; <paramref name="origin"/> says how its token came (null for text released at the end).</summary>
+    byte[] Text(ReplyContext context, string text, TokenOrigin? origin);
 
     byte[] Finish(ReplyContext context, GenerationResult result, Timings timings);
 
@@ -58,7 +59,7 @@ internal sealed class ChatReplyFormat : IReplyFormat
 
     public byte[]? Opening(ReplyContext context) => Chunk(context, new ChatDelta("assistant", ""), null, null, null);
 
-    public byte[] Text(ReplyContext context, string text) => Chunk(context, new ChatDelta(null, text), null, null, null);
+    public byte[] Text(ReplyContext context, string text, TokenOrigin? origin) => Chunk(context, new ChatDelta(null, text), null, null, null, origin);
 
     public byte[] Finish(ReplyContext context, GenerationResult result, Timings timings)
         => Chunk(context, new ChatDelta(null, null), Replies.FinishReason(result.StopReason), null, timings);
@@ -68,9 +69,9 @@ internal sealed class ChatReplyFormat : IReplyFormat
             new ChatCompletionChunk(context.Id, "chat.completion.chunk", context.Created, context.Model, [], Replies.Usage(context, result), Replies.Fingerprint, null),
             OpenAiJson.Default.ChatCompletionChunk);
 
-    private static byte[] Chunk(ReplyContext context, ChatDelta delta, string? finishReason, UsageOutput? usage, Timings? timings)
+    private static byte[] Chunk(ReplyContext context, ChatDelta delta, string? finishReason, UsageOutput? usage, Timings? timings, TokenOrigin? origin = null)
         => JsonSerializer.SerializeToUtf8Bytes(
-            new ChatCompletionChunk(context.Id, "chat.completion.chunk", context.Created, context.Model, [new ChatChunkChoice(0, delta, finishReason)], usage, Replies.Fingerprint, timings),
+            new ChatCompletionChunk(context.Id, "chat.completion.chunk", context.Created, context.Model, [new ChatChunkChoice(0, delta, finishReason)], usage, Replies.Fingerprint, timings, origin),
             OpenAiJson.Default.ChatCompletionChunk);
 }
 
@@ -88,15 +89,15 @@ internal sealed class TextReplyFormat : IReplyFormat
 
     public byte[]? Opening(ReplyContext context) => null;
 
-    public byte[] Text(ReplyContext context, string text) => Serialize(context, [new TextChoice(text, 0, null)], null, null);
+    public byte[] Text(ReplyContext context, string text, TokenOrigin? origin) => Serialize(context, [new TextChoice(text, 0, null)], null, null, origin);
 
     public byte[] Finish(ReplyContext context, GenerationResult result, Timings timings)
         => Serialize(context, [new TextChoice("", 0, Replies.FinishReason(result.StopReason))], null, timings);
 
     public byte[] UsageOnly(ReplyContext context, GenerationResult result) => Serialize(context, [], Replies.Usage(context, result), null);
 
-    private static byte[] Serialize(ReplyContext context, IReadOnlyList<TextChoice> choices, UsageOutput? usage, Timings? timings)
+    private static byte[] Serialize(ReplyContext context, IReadOnlyList<TextChoice> choices, UsageOutput? usage, Timings? timings, TokenOrigin? origin = null)
         => JsonSerializer.SerializeToUtf8Bytes(
-            new TextCompletionResponse(context.Id, "text_completion", context.Created, context.Model, choices, usage, Replies.Fingerprint, timings),
+            new TextCompletionResponse(context.Id, "text_completion", context.Created, context.Model, choices, usage, Replies.Fingerprint, timings, origin),
             OpenAiJson.Default.TextCompletionResponse);
 }

@@ -12,7 +12,8 @@ internal sealed record ChatMessageOutput(string Role, string Content);
 
 internal sealed record ChatCompletionChunk(
     string Id, string Object, long Created, string Model, IReadOnlyList<ChatChunkChoice> Choices, UsageOutput? Usage, string SystemFingerprint,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Timings? Timings);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Timings? Timings,
+    [property: JsonPropertyName("lookupdecode"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TokenOrigin? Origin = null);
 
 internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, string? FinishReason);
 
@@ -22,7 +23,17 @@ internal sealed record ChatDelta(
 
 internal sealed record TextCompletionResponse(
     string Id, string Object, long Created, string Model, IReadOnlyList<TextChoice> Choices, UsageOutput? Usage, string SystemFingerprint,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Timings? Timings);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Timings? Timings,
+    [property: JsonPropertyName("lookupdecode"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TokenOrigin? Origin = null);
+
+/// <summary>
+/// How a streamed chunk's token came, an extension field OpenAI clients ignore (<c>"lookupdecode"</c>): accepted from a
+/// verified draft, and which drafter proposed it (<c>lookup</c>, <c>prompt-lookup</c>, <c>suffix</c>, <c>draft-model</c>,
+/// <c>tree</c>), or decoded one at a time.
+/// </summary>
+internal sealed record TokenOrigin(
+    bool Drafted,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Drafter);
 
 internal sealed record TextChoice(string Text, int Index, string? FinishReason);
 

@@ -211,7 +211,10 @@ internal sealed class GenerationRun
                 StopSequenceSeen |= filter.Stopped;
             }
 
-            OnToken?.Invoke(new TokenEvent(token, piece, wasDrafted, Generated.Count - 1));
+            OnToken?.Invoke(new TokenEvent(token, piece, wasDrafted, Generated.Count - 1)
+            {
+                DraftedBy = wasDrafted ? (Options.Drafting.Tree ? "tree" : Drafter?.LastDrafter) : null,
+            });
         }
     }
 

@@ -10,4 +10,11 @@ namespace LookupDecode.Decoding;
 /// </param>
 /// <param name="WasDrafted">True when the token was a draft the model verified (it cost no extra decode step).</param>
 /// <param name="Index">0-based index among the generated tokens.</param>
-public readonly record struct TokenEvent(int Token, string Text, bool WasDrafted, int Index);
+public readonly record struct TokenEvent(int Token, string Text, bool WasDrafted, int Index)
+{
+    /// <summary>
+    /// Which drafter proposed the token when <see cref="WasDrafted"/>: a drafter's name (<c>lookup</c>, <c>prompt-lookup</c>,
+    /// <c>suffix</c>, <c>draft-model</c>), or <c>tree</c> for a token accepted from a verified token tree; null when decoded.
+    /// </summary>
+    public string? DraftedBy { get; init; }
+}

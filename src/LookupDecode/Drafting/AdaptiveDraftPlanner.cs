@@ -82,6 +82,8 @@ internal sealed partial class AdaptiveDraftPlanner : DraftPlannerBase<IScoredDra
         }
     }
 
+    public override string? LastDrafter => _bestSource >= 0 ? Sources[_bestSource].Name : null;
+
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {
         _depth = depth;

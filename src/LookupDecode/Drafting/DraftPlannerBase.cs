@@ -28,6 +28,8 @@ internal abstract class DraftPlannerBase<TSource>(IReadOnlyList<TSource> sources
 
     public abstract int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth);
 
+    public abstract string? LastDrafter { get; }
+
     public abstract void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds);
 
     public void End(ReadOnlySpan<int> history)

@@ -33,6 +33,9 @@ internal interface IDraftPlanner : IDisposable
 
     /// <summary>Time the drafters spent in <c>llama_decode</c> of their own models this generation (<see cref="IDecodingDraftSource"/>).</summary>
     TimeSpan DrafterDecodeTime { get; }
+
+    /// <summary>The name of the drafter whose proposal the last <see cref="Plan"/> returned, or null when it drafted nothing.</summary>
+    string? LastDrafter { get; }
 }
 
 /// <summary>
@@ -43,6 +46,8 @@ internal class FixedDraftPlanner(IReadOnlyList<IDraftSource> sources) : DraftPla
 {
     /// <summary>The drafter whose proposal the step verifies (-1: none); it alone is told its proposal was verified.</summary>
     protected int Proposer { get; set; } = -1;
+
+    public override string? LastDrafter => Proposer >= 0 ? Sources[Proposer].Name : null;
 
     public override int Plan(ReadOnlySpan<int> history, Span<int> draft, int depth)
     {

@@ -16,6 +16,7 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
     private readonly CostModel _cost;
     private readonly int[][] _proposals;
     private readonly int[] _counts;
+    private int _chosen = -1;
 
     public OracleDraftPlanner(IReadOnlyList<IDraftSource> sources, int[] answer, int promptLength, CostModel cost, int maxDraftLength)
         : base(sources)
@@ -32,6 +33,7 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
         var next = history.Length - _promptLength;
         var bestLength = 0;
         var bestRate = 1.0;
+        _chosen = -1;
         for (var s = 0; s < Sources.Length; s++)
         {
             var proposal = _proposals[s];
@@ -49,6 +51,7 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
                 {
                     bestRate = rate;
                     bestLength = length;
+                    _chosen = s;
                     proposal.AsSpan(0, length).CopyTo(draft);
                 }
             }
@@ -56,6 +59,8 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
 
         return bestLength;
     }
+
+    public override string? LastDrafter => _chosen >= 0 ? Sources[_chosen].Name : null;
 
     public override void Verified(ReadOnlySpan<int> verified, ReadOnlySpan<int> emitted, int batchSize, int depth, double milliseconds)
     {
@@ -66,5 +71,4 @@ internal sealed class OracleDraftPlanner : DraftPlannerBase<IDraftSource>
             _counts[s] = 0;
         }
     }
-
 }

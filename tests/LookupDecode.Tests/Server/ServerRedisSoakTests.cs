@@ -37,7 +37,13 @@ public sealed class ServerRedisSoakTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(1));
             await garnet.KillAsync();
             await garnet.DisposeAsync();
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Stay down until the server has noticed (a busy machine can make the first failing call late), then return.
+            var noticedBy = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!server.Log.Contains("Shared draft memory unavailable", StringComparison.Ordinal) && DateTime.UtcNow < noticedBy && !round.IsCompleted)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+
             garnet = await Garnet.StartAsync(port);
             var first = await round;
             var second = await SoakRounds.RoundAsync(http, solo, random, requests: 64, clients: 16, keys);
